@@ -1,0 +1,1 @@
+"""Annulus: candidacy, treatment and outcomes for intra-annular fibrin injection."""

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from annulus.accounts import demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the synthetic demo clinic and print its staff logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="Do not print passwords and codes."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo makes accounts with known passwords: not in production.")
+        with transaction.atomic():
+            clinic = demo.seed_clinic()
+            logins = demo.seed_staff(clinic)
+        self.stdout.write(f"Demo clinic ready: {clinic.name} ({clinic.timezone}).")
+        if options["quiet_logins"]:
+            return
+        self.stdout.write("\nDemo staff logins (synthetic accounts, demo only):")
+        for login in logins:
+            self.stdout.write(f"\n  {login.role:<18} {login.email}  password: {login.password}")
+            self.stdout.write(f"    authenticator app: {login.totp_uri}")
+            self.stdout.write(f"    backup codes (each works once): {' '.join(login.backup_codes)}")
+        self.stdout.write("")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from annulus.lib.env import EnvError, env_bool, env_choice, env_int, env_list
+
+
+def run_annulus(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ANNULUS_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "annulus.cli", *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_reads_typed_values():
+    env = {"A": "off", "B": "12", "C": "a.org, b.org", "D": "ON"}
+    assert env_bool("A", True, env) is False
+    assert env_int("B", 0, environ=env) == 12
+    assert env_list("C", [], env) == ["a.org", "b.org"]
+    assert env_choice("D", ("on", "off"), "on", env) == "on"
+    assert env_bool("MISSING", True, env) is True
+
+
+@pytest.mark.parametrize(
+    ("reader", "message"),
+    [
+        (lambda: env_bool("X", True, {"X": "maybe"}), "X must be one of on/off"),
+        (lambda: env_int("X", 1, environ={"X": "ten"}), "X must be a whole number (got 'ten')"),
+        (lambda: env_int("X", 1, minimum=1, environ={"X": "0"}), "X must be at least 1 (got 0)"),
+        (lambda: env_choice("X", ("on", "off"), "on", {"X": "sometimes"}), "got 'sometimes'"),
+    ],
+)
+def test_it_names_the_variable_when_a_value_is_malformed(reader, message):
+    with pytest.raises(EnvError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        reader()
+
+
+def test_production_refuses_to_start_without_a_secret():
+    result = run_annulus("check", ANNULUS_ENV="production", ALLOWED_HOSTS="clinic.example.org")
+    assert result.returncode == 2
+    assert "SECRET_KEY must be set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_refuses_the_development_secret():
+    from annulus.settings import DEV_SECRET_KEY
+
+    result = run_annulus(
+        "check", ANNULUS_ENV="production", SECRET_KEY=DEV_SECRET_KEY, ALLOWED_HOSTS="x.org"
+    )
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_deploy_check_reports_nothing():
+    result = run_annulus(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        ANNULUS_ENV="production",
+        SECRET_KEY="k" * 20 + "-a-long-random-production-secret-for-the-test-only-0123456789",
+        ALLOWED_HOSTS="clinic.example.org",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_malformed_variable_gets_a_message_not_a_traceback():
+    result = run_annulus("check", ANNULUS_RATE_LIMITS="sometimes")
+    assert result.returncode == 2
+    assert "ANNULUS_RATE_LIMITS must be one of 'on', 'off' (got 'sometimes')" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,53 @@
+"""The staff workbench: the home page and the clinic's own settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from annulus.accounts.access import get_clinic_for_user, get_membership_for_user
+from annulus.accounts.forms import ClinicForm
+from annulus.accounts.models import Membership
+from annulus.accounts.session import roles_in_clinic
+from annulus.audit.record import record
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    clinic = get_clinic_for_user(request)
+    context = {"clinic": clinic, "roles": sorted(roles_in_clinic(request))}
+    return render(request, "workbench/home.html", context)
+
+
+def staff_list(request: HttpRequest) -> HttpResponse:
+    clinic = get_clinic_for_user(request)
+    members = (
+        Membership.objects.filter(clinic=clinic).select_related("user").order_by("user__email")
+    )
+    return render(request, "workbench/staff_list.html", {"members": members})
+
+
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = get_membership_for_user(request, pk)
+    return render(request, "workbench/staff_detail.html", {"membership": membership})
+
+
+@require_http_methods(["GET", "POST"])
+def clinic_settings(request: HttpRequest) -> HttpResponse:
+    clinic = get_clinic_for_user(request, write=True)
+    form = ClinicForm(request.POST or None, instance=clinic)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            record(
+                "clinic.settings.updated",
+                request=request,
+                clinic=clinic,
+                obj=clinic,
+                details={"fields": sorted(form.changed_data)},
+            )
+        messages.success(request, "Clinic details saved.")
+        return redirect("workbench:clinic_settings")
+    return render(request, "workbench/clinic_settings.html", {"form": form})
