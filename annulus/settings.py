@@ -59,7 +59,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "annulus.accounts",
     "annulus.audit",
+    "annulus.notifications",
+    "annulus.patients",
     "annulus.website",
+    "annulus.leads",
+    "annulus.screening",
     "annulus.workbench",
 ]
 
@@ -218,7 +222,14 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Shared by every process (rate limits must hold across gunicorn workers).
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "annulus_cache",
+    },
+}
 
 # --- logging: no PHI, request ids only --------------------------------------------------------
 

@@ -1,8 +1,20 @@
 from django.urls import include, path
 
+from annulus.accounts.policy import public
+from annulus.api import api
+
+# The API checks its own auth (deny by default: staff sessions unless an endpoint says auth=None).
+api_urls, api_app, api_namespace = api.urls
+for pattern in api_urls:
+    pattern.callback = public(pattern.callback)  # type: ignore[type-var]
+
 urlpatterns = [
+    path("api/v1/", include((api_urls, api_app), namespace=api_namespace)),
     path("accounts/", include("annulus.accounts.urls")),
+    path("staff/outbox/", include("annulus.notifications.urls")),
     path("staff/", include("annulus.workbench.urls")),
+    path("screen/", include("annulus.screening.urls")),
+    path("guide/", include("annulus.leads.urls")),
     path("", include("annulus.website.urls")),
 ]
 

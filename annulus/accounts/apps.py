@@ -1,4 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_cache_table(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    # The database cache (rate limits) needs its table; createcachetable is idempotent.
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class AccountsConfig(AppConfig):
@@ -7,3 +17,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from annulus.accounts import signals  # noqa: F401  (audits log-in events)
+
+        post_migrate.connect(_ensure_cache_table, sender=self)

@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC_ALLOWLIST = {
     "website:home",
     "website:robots_txt",
+    "api:openapi-json",
     "accounts:login",
     "accounts:password_reset",
     "accounts:password_reset_done",

@@ -1,0 +1,39 @@
+"""The JSON API at /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json).
+
+Deny by default here too: every endpoint needs a verified staff session unless its router or
+operation says `auth=None` (public booking endpoints, which carry their own rate limits).
+Apps add their routers with `api.add_router(...)` below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from annulus.accounts.session import current_membership
+
+
+class VerifiedStaffSession(SessionAuth):
+    """A signed-in member of staff who passed MFA and belongs to a clinic."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = request.user
+        if not (user.is_authenticated and user.is_verified()):  # type: ignore[attr-defined]
+            return None
+        membership = current_membership(request)
+        if membership is None:
+            return None
+        request.clinic = membership.clinic  # type: ignore[attr-defined]
+        return user
+
+
+api = NinjaAPI(
+    title="Annulus API",
+    version="1",
+    urls_namespace="api",
+    auth=VerifiedStaffSession(),
+    docs_url=None,  # the interactive docs page loads scripts from other origins; the spec suffices
+)
