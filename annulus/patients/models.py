@@ -81,3 +81,36 @@ class Patient(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.last_name}, {self.first_name}"
+
+
+class ConsentKind(models.TextChoices):
+    CONTACT = "contact", "Contact by the clinic about their enquiry"
+    DATA_PROCESSING = "data_processing", "Store and use health information for care"
+    CARRY_OVER_SCREENING = "carry_over_screening", "Use self-screen answers for booking and intake"
+    OUTCOME_SURVEYS = "outcome_surveys", "Receive follow-up surveys"
+    TREATMENT = "treatment", "Treatment consent recorded"
+
+
+class Consent(models.Model):
+    """One consent decision, kept as given: who, what, which wording, when and from where.
+
+    A new decision is a new row (a withdrawal is `granted=False`), so the history is never lost.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
+    kind = models.CharField(max_length=30, choices=ConsentKind.choices)
+    granted = models.BooleanField()
+    wording_version = models.CharField(
+        max_length=60, help_text="Which text the person agreed to, e.g. guide-form-v1"
+    )
+    source = models.CharField(max_length=40, help_text="Where it was given: guide_form, intake, …")
+    given_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {'granted' if self.granted else 'refused'}"
