@@ -14,9 +14,7 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from django.db import connection
-
-    on_postgres = connection.vendor == "postgresql"
+    on_postgres = "postgres" in os.environ.get("DATABASE_URL", "")
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass (make postgres)"))
