@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "annulus.audit",
     "annulus.notifications",
     "annulus.patients",
+    "annulus.clinical",
+    "annulus.candidacy",
     "annulus.website",
     "annulus.leads",
     "annulus.screening",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -114,3 +115,201 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {'granted' if self.granted else 'refused'}"
+
+
+RED_FLAG_FIELDS = (
+    "saddle_anesthesia",
+    "bladder_or_bowel_dysfunction",
+    "progressive_neurological_deficit",
+    "fever",
+    "immunosuppression",
+    "iv_drug_use",
+    "cancer_history",
+    "unexplained_weight_loss",
+    "recent_significant_trauma",
+)
+
+
+class IntakeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted by the patient, awaiting review"
+    REVIEWED = "reviewed", "Reviewed by staff"
+
+
+def _nullable_bool(help_text: str = "") -> models.BooleanField[bool | None, bool | None]:
+    return models.BooleanField(null=True, blank=True, help_text=help_text)
+
+
+class Intake(models.Model):
+    """Symptoms, red flags, care so far and history, in the case-file's vocabulary.
+
+    Empty means unknown, never "no": the candidacy engine turns unknowns into to-do items.
+    """
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="intake")
+    status = models.CharField(
+        max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.DRAFT
+    )
+    # symptoms
+    back_pain_duration_months = models.FloatField(null=True, blank=True)
+    back_pain_nrs = models.FloatField("Back pain (0-10, past 7 days)", null=True, blank=True)
+    leg_pain_nrs = models.FloatField("Leg pain (0-10, past 7 days)", null=True, blank=True)
+    leg_pain_below_knee = _nullable_bool()
+    radicular_signs = _nullable_bool(
+        "Clinician's examination: dermatomal deficit, reflex loss, SLR"
+    )
+    symptom_notes = models.TextField(blank=True)
+    # red flags: the engine's nine, same ids
+    saddle_anesthesia = _nullable_bool()
+    bladder_or_bowel_dysfunction = _nullable_bool()
+    progressive_neurological_deficit = _nullable_bool()
+    fever = _nullable_bool()
+    immunosuppression = _nullable_bool()
+    iv_drug_use = _nullable_bool()
+    cancer_history = _nullable_bool()
+    unexplained_weight_loss = _nullable_bool()
+    recent_significant_trauma = _nullable_bool()
+    # conservative care
+    conservative_care_months = models.FloatField(null=True, blank=True)
+    exercise_or_physical_therapy = _nullable_bool()
+    epidural_steroid_received = _nullable_bool()
+    epidural_steroid_sustained_relief = _nullable_bool("Relief lasted 3 months or more")
+    # history
+    medications = models.TextField(blank=True)
+    opioid_mme_per_day = models.FloatField("Opioids (MME/day)", null=True, blank=True)
+    bleeding_disorder = _nullable_bool()
+    fibrin_sealant_allergy = _nullable_bool("Including aprotinin")
+    facet_block_not_indicated = _nullable_bool("Clinician judged facet pain unlikely")
+    # baseline questionnaires
+    odi = models.FloatField("ODI (%)", null=True, blank=True)
+    rmdq = models.PositiveSmallIntegerField("RMDQ (0-24)", null=True, blank=True)
+    consent_to_treatment_information = _nullable_bool(
+        "Agreed that the clinic stores and uses this information for their care"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(back_pain_nrs__isnull=True)
+                | Q(back_pain_nrs__gte=0, back_pain_nrs__lte=10),
+                name="intake_back_nrs_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(leg_pain_nrs__isnull=True)
+                | Q(leg_pain_nrs__gte=0, leg_pain_nrs__lte=10),
+                name="intake_leg_nrs_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(odi__isnull=True) | Q(odi__gte=0, odi__lte=100), name="intake_odi_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(rmdq__isnull=True) | Q(rmdq__lte=24), name="intake_rmdq_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(opioid_mme_per_day__isnull=True) | Q(opioid_mme_per_day__gte=0),
+                name="intake_mme_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(back_pain_duration_months__isnull=True)
+                | Q(back_pain_duration_months__gte=0),
+                name="intake_duration_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(conservative_care_months__isnull=True)
+                | Q(conservative_care_months__gte=0),
+                name="intake_care_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake of patient {self.patient_id}"
+
+
+class IntakeLink(models.Model):
+    """A secret link that lets one patient fill in their own intake. Only the hash is stored."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="intake_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Intake link for patient {self.patient_id}"
+
+
+class ChangeRecord(models.Model):
+    """Who changed which clinical record, when, and every field's value before and after."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="changes")
+    record_type = models.CharField(max_length=60)
+    record_id = models.CharField(max_length=40)
+    action = models.CharField(
+        max_length=10, choices=[("create", "Created"), ("update", "Changed"), ("delete", "Deleted")]
+    )
+    # {"field": [before, after]}
+    changes = models.JSONField(default=dict)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via_patient_link = models.BooleanField(default=False)
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.record_type} {self.record_id}"
+
+
+class CommunityCareAuthorization(models.Model):
+    """A VA Community Care referral and what it authorizes."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="va_authorizations")
+    referral_number = models.CharField(max_length=40)
+    seoc = models.CharField("SEOC", max_length=120, help_text="Standardized Episode of Care")
+    authorized_services = models.TextField()
+    visits_authorized = models.PositiveSmallIntegerField()
+    valid_from = models.DateField()
+    valid_to = models.DateField()
+    region = models.CharField(max_length=40, blank=True)
+    third_party_administrator = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-valid_to", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="va_auth_dates_ordered"
+            ),
+            models.CheckConstraint(condition=Q(visits_authorized__gte=1), name="va_auth_visits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"VA referral {self.referral_number}"
+
+
+class AuthorizedVisit(models.Model):
+    """A visit counted against an authorization; the claim is due within 180 days of it."""
+
+    authorization = models.ForeignKey(
+        CommunityCareAuthorization, on_delete=models.CASCADE, related_name="visits"
+    )
+    visit_date = models.DateField()
+    description = models.CharField(max_length=120)
+    claim_submitted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["visit_date", "id"]
+
+    def __str__(self) -> str:
+        return f"Visit {self.visit_date}"

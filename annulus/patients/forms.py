@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django import forms
+
+from annulus.accounts.models import Membership, Role, User
+from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient, Stage
+
+YES_NO_UNKNOWN = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
+
+
+def tri_state(label: str, help_text: str = "") -> forms.NullBooleanField:
+    return forms.NullBooleanField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.Select(choices=YES_NO_UNKNOWN),
+    )
+
+
+def number(label: str, lo: float, hi: float | None = None, *, whole: bool = False) -> forms.Field:
+    kwargs: dict[str, Any] = {"label": label, "required": False, "min_value": lo}
+    if hi is not None:
+        kwargs["max_value"] = hi
+    field: forms.Field = forms.IntegerField(**kwargs) if whole else forms.FloatField(**kwargs)
+    field.widget.attrs.update({"inputmode": "numeric" if whole else "decimal"})
+    return field
+
+
+def today_utc() -> Any:
+    return datetime.now(UTC).date()
+
+
+class PatientForm(forms.ModelForm[Patient]):
+    veteran = tri_state("Veteran")
+
+    class Meta:
+        model = Patient
+        fields = [
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "email",
+            "phone",
+            "preferred_contact",
+            "veteran",
+            "stage",
+            "clinician",
+            "procedure_date",
+        ]
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "procedure_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clinician_ids = Membership.objects.filter(clinic=clinic, role=Role.CLINICIAN).values(
+            "user_id"
+        )
+        field = self.fields["clinician"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = User.objects.filter(pk__in=clinician_ids).order_by("full_name")
+
+    def clean_date_of_birth(self) -> Any:
+        born = self.cleaned_data.get("date_of_birth")
+        if born is not None and born > today_utc():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born is not None and born.year < 1900:
+            raise forms.ValidationError("Check the year: it is before 1900.")
+        return born
+
+
+class PatientFilterForm(forms.Form):
+    q = forms.CharField(label="Name or email", required=False, max_length=100)
+    stage = forms.ChoiceField(
+        label="Stage", required=False, choices=[("", "Any stage"), *Stage.choices]
+    )
+    clinician = forms.TypedChoiceField(label="Clinician", required=False, coerce=int)
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clinicians = User.objects.filter(
+            memberships__clinic=clinic, memberships__role=Role.CLINICIAN
+        ).order_by("full_name")
+        field = self.fields["clinician"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "Any clinician"), *[(u.pk, str(u)) for u in clinicians]]
+
+
+FLAG_LABELS = {
+    "saddle_anesthesia": "Numbness in the groin, buttocks or inner thighs (saddle area)",
+    "bladder_or_bowel_dysfunction": "New trouble controlling or emptying the bladder or bowels",
+    "progressive_neurological_deficit": "Weakness or numbness in the legs that is getting worse",
+    "fever": "Fever or chills with the back pain",
+    "immunosuppression": "A weakened immune system (medicines or illness)",
+    "iv_drug_use": "Injecting drugs, now or in the past",
+    "cancer_history": "Cancer, now or in the past",
+    "unexplained_weight_loss": "Weight loss without trying",
+    "recent_significant_trauma": "A recent fall, accident or other major injury to the back",
+}
+
+
+class IntakeForm(forms.ModelForm[Intake]):
+    """Intake in the engine's vocabulary. 'Not known yet' stays unknown, never 'no'."""
+
+    back_pain_duration_months = number("How long has the back pain lasted (months)?", 0, 1200)
+    back_pain_nrs = number("Average low back pain, past 7 days (0–10)", 0, 10)
+    leg_pain_nrs = number("Average leg pain, worst leg, past 7 days (0–10)", 0, 10)
+    leg_pain_below_knee = tri_state("Does the leg pain go below the knee?")
+    radicular_signs = tri_state(
+        "Radicular signs on examination", "Clinician: dermatomal deficit, reflex loss, positive SLR"
+    )
+    conservative_care_months = number("Months of structured non-operative care", 0, 1200)
+    exercise_or_physical_therapy = tri_state("Did that care include exercise or physical therapy?")
+    epidural_steroid_received = tri_state("Had an epidural steroid injection?")
+    epidural_steroid_sustained_relief = tri_state("Did its relief last 3 months or more?")
+    opioid_mme_per_day = number("Opioids, morphine milligram equivalents per day", 0, 2000)
+    bleeding_disorder = tri_state("Bleeding disorder")
+    fibrin_sealant_allergy = tri_state("Allergy to fibrin sealant or aprotinin")
+    facet_block_not_indicated = tri_state(
+        "Facet block not indicated", "Clinician: facet pain judged unlikely, no block needed"
+    )
+    odi = number("ODI at baseline (%)", 0, 100)
+    rmdq = number("RMDQ at baseline (0–24)", 0, 24, whole=True)
+    consent_to_treatment_information = tri_state(
+        "Agrees that the clinic stores and uses this information for their care"
+    )
+
+    class Meta:
+        model = Intake
+        fields = [
+            "back_pain_duration_months",
+            "back_pain_nrs",
+            "leg_pain_nrs",
+            "leg_pain_below_knee",
+            "radicular_signs",
+            "symptom_notes",
+            *RED_FLAG_FIELDS,
+            "conservative_care_months",
+            "exercise_or_physical_therapy",
+            "epidural_steroid_received",
+            "epidural_steroid_sustained_relief",
+            "medications",
+            "opioid_mme_per_day",
+            "bleeding_disorder",
+            "fibrin_sealant_allergy",
+            "facet_block_not_indicated",
+            "odi",
+            "rmdq",
+            "consent_to_treatment_information",
+        ]
+        widgets = {
+            "symptom_notes": forms.Textarea(attrs={"rows": 3}),
+            "medications": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    SECTIONS = (
+        (
+            "Symptoms",
+            [
+                "back_pain_duration_months",
+                "back_pain_nrs",
+                "leg_pain_nrs",
+                "leg_pain_below_knee",
+                "radicular_signs",
+                "symptom_notes",
+            ],
+        ),
+        ("Warning signs", list(RED_FLAG_FIELDS)),
+        (
+            "Care so far",
+            [
+                "conservative_care_months",
+                "exercise_or_physical_therapy",
+                "epidural_steroid_received",
+                "epidural_steroid_sustained_relief",
+            ],
+        ),
+        (
+            "Medicines and history",
+            [
+                "medications",
+                "opioid_mme_per_day",
+                "bleeding_disorder",
+                "fibrin_sealant_allergy",
+                "facet_block_not_indicated",
+            ],
+        ),
+        ("Questionnaires and consent", ["odi", "rmdq", "consent_to_treatment_information"]),
+    )
+
+    def __init__(self, *args: Any, patient_view: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for flag in RED_FLAG_FIELDS:
+            self.fields[flag] = tri_state(FLAG_LABELS[flag])
+        if patient_view:
+            # Examination findings and clinical judgements are the clinician's to record.
+            for name in ("radicular_signs", "facet_block_not_indicated", "odi", "rmdq"):
+                del self.fields[name]
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.SECTIONS
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("epidural_steroid_received") is False and data.get(
+            "epidural_steroid_sustained_relief"
+        ):
+            self.add_error(
+                "epidural_steroid_sustained_relief",
+                "Relief from an epidural cannot be recorded when none was received.",
+            )
+        return data

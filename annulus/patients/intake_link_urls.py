@@ -1,0 +1,10 @@
+from django.urls import path
+
+from annulus.patients import intake_link_views as views
+
+app_name = "intake_public"
+
+urlpatterns = [
+    path("", views.intake_form, name="form"),
+    path("<str:token>/", views.intake_start, name="start"),
+]

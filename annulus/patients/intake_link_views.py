@@ -1,0 +1,109 @@
+"""The patient's own intake, through a secret link: one section per page, saved as they go.
+
+The token is in the URL only on the first visit; it is then kept in the session and the page
+redirects to a plain address, so it does not linger in history, logs or Referer headers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from annulus.accounts.policy import public
+from annulus.audit.models import Outcome
+from annulus.audit.record import record
+from annulus.lib.tokens import looks_like_token, token_hash
+from annulus.patients.forms import IntakeForm
+from annulus.patients.history import save_clinical
+from annulus.patients.models import Intake, IntakeLink, IntakeStatus
+
+SESSION_KEY = "annulus_intake_link"
+
+
+def _no_referrer(response: HttpResponse) -> HttpResponse:
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _active_link(link_id: object) -> IntakeLink | None:
+    if not isinstance(link_id, int):
+        return None
+    link = IntakeLink.objects.select_related("patient__clinic").filter(pk=link_id).first()
+    if link is None or link.revoked_at is not None or link.expires_at <= datetime.now(UTC):
+        return None
+    return link
+
+
+@public
+def intake_start(request: HttpRequest, token: str) -> HttpResponse:
+    link = None
+    if looks_like_token(token):
+        link = IntakeLink.objects.filter(token_hash=token_hash(token)).first()
+    if link is None or _active_link(link.pk) is None:
+        record(
+            "intake.link.refused",
+            request=request,
+            outcome=Outcome.DENIED,
+            patient_id=link.patient_id if link else None,
+        )
+        return _no_referrer(render(request, "patients/intake_link_invalid.html", status=404))
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = link.pk
+    record(
+        "intake.link.opened",
+        request=request,
+        clinic=link.patient.clinic,
+        patient_id=link.patient_id,
+    )
+    return _no_referrer(redirect("intake_public:form"))
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def intake_form(request: HttpRequest) -> HttpResponse:
+    link = _active_link(request.session.get(SESSION_KEY))
+    if link is None:
+        return _no_referrer(render(request, "patients/intake_link_invalid.html", status=404))
+    patient = link.patient
+    intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
+    if intake.status != IntakeStatus.DRAFT:
+        return _no_referrer(render(request, "patients/intake_public_done.html", {"intake": intake}))
+    sections = IntakeForm(patient_view=True).sections()
+    try:
+        step = min(max(int(request.GET.get("section", "1")), 1), len(sections))
+    except ValueError:
+        step = 1
+    names = [field.name for field in sections[step - 1][1]]
+    form = IntakeForm(request.POST or None, instance=intake, patient_view=True)
+    for name in list(form.fields):
+        if name not in names:
+            del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        intake = form.save(commit=False)
+        finishing = step == len(sections) and "submit" in request.POST
+        if finishing:
+            intake.status = IntakeStatus.SUBMITTED
+            intake.submitted_at = datetime.now(UTC)
+        save_clinical(
+            intake,
+            patient=patient,
+            request=request,
+            via_patient_link=True,
+            audit_action="intake.patient_save",
+        )
+        if finishing:
+            return _no_referrer(redirect("intake_public:form"))
+        return _no_referrer(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
+    context = {
+        "form": form,
+        "title": sections[step - 1][0],
+        "step": step,
+        "steps": len(sections),
+        "clinic": patient.clinic,
+        "first_name": patient.first_name,
+    }
+    return _no_referrer(render(request, "patients/intake_public.html", context))

@@ -1,0 +1,165 @@
+"""Staff pages for the patient record: list, page with timeline, details, intake, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from annulus.accounts.access import get_clinic_for_user, require_role
+from annulus.audit.record import record
+from annulus.lib.tokens import new_token, token_hash
+from annulus.patients.access import WRITE_ROLES, get_patient_for_user
+from annulus.patients.forms import IntakeForm, PatientFilterForm, PatientForm
+from annulus.patients.history import save_clinical
+from annulus.patients.models import ChangeRecord, Intake, IntakeLink, IntakeStatus, Patient
+from annulus.patients.timeline import timeline
+
+INTAKE_LINK_DAYS = 14
+
+
+def patient_list(request: HttpRequest) -> HttpResponse:
+    clinic = get_clinic_for_user(request)
+    form = PatientFilterForm(request.GET or None, clinic=clinic)
+    patients = Patient.objects.in_clinic(clinic).select_related("clinician")
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip():
+            for word in query.split():
+                patients = patients.filter(
+                    Q(first_name__icontains=word)
+                    | Q(last_name__icontains=word)
+                    | Q(email__icontains=word)
+                )
+        if stage := form.cleaned_data["stage"]:
+            patients = patients.filter(stage=stage)
+        if clinician := form.cleaned_data["clinician"]:
+            patients = patients.filter(clinician_id=clinician)
+    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    record("patient.list", request=request, clinic=clinic, details={"count": len(page)})
+    return render(request, "patients/list.html", {"form": form, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    clinic = get_clinic_for_user(request)
+    require_role(request, *WRITE_ROLES)
+    form = PatientForm(request.POST or None, clinic=clinic)
+    if request.method == "POST" and form.is_valid():
+        patient = form.save(commit=False)
+        patient.clinic = clinic
+        save_clinical(
+            patient,
+            patient=patient,
+            user=request.user,
+            request=request,
+            audit_action="patient.create",
+        )
+        messages.success(request, "Patient added.")
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": "New patient"})
+
+
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk)
+    intake = Intake.objects.filter(patient=patient).first()
+    context = {
+        "patient": patient,
+        "intake": intake,
+        "entries": timeline(patient),
+        "authorizations": patient.va_authorizations.prefetch_related("visits"),
+    }
+    return render(request, "patients/detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    form = PatientForm(request.POST or None, instance=patient, clinic=patient.clinic)
+    if request.method == "POST" and form.is_valid():
+        save_clinical(
+            form.save(commit=False),
+            patient=patient,
+            user=request.user,
+            request=request,
+            audit_action="patient.update",
+        )
+        messages.success(request, "Details saved.")
+        return redirect("patients:detail", pk=patient.pk)
+    context = {"form": form, "title": f"Edit {patient}", "patient": patient}
+    return render(request, "patients/form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=request.method == "POST")
+    intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
+    form = IntakeForm(request.POST or None, instance=intake)
+    if request.method == "POST" and form.is_valid():
+        save_clinical(
+            form.save(commit=False),
+            patient=patient,
+            user=request.user,
+            request=request,
+            audit_action="intake.save",
+        )
+        messages.success(request, "Intake saved.")
+        return redirect("patients:detail", pk=patient.pk)
+    links = IntakeLink.objects.filter(patient=patient, revoked_at__isnull=True).order_by("-id")
+    context = {"form": form, "patient": patient, "intake": intake, "links": links[:3]}
+    return render(request, "patients/intake.html", context)
+
+
+@require_POST
+def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    intake = Intake.objects.filter(patient=patient).first()
+    if intake is None:
+        messages.error(request, "There is no intake to review yet.")
+        return redirect("patients:intake", pk=patient.pk)
+    intake.status = IntakeStatus.REVIEWED
+    intake.reviewed_at = datetime.now(UTC)
+    intake.reviewed_by = request.user  # type: ignore[assignment]
+    save_clinical(
+        intake, patient=patient, user=request.user, request=request, audit_action="intake.review"
+    )
+    messages.success(request, "Intake marked as reviewed.")
+    return redirect("patients:intake", pk=patient.pk)
+
+
+@require_POST
+def intake_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a new secret link for the patient; older links stop working."""
+    patient = get_patient_for_user(request, pk, write=True)
+    token = new_token()
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        IntakeLink.objects.filter(patient=patient, revoked_at__isnull=True).update(revoked_at=now)
+        link = IntakeLink.objects.create(
+            patient=patient,
+            token_hash=token_hash(token),
+            expires_at=now + timedelta(days=INTAKE_LINK_DAYS),
+            created_by=request.user,  # type: ignore[misc]
+        )
+        record(
+            "intake.link.create",
+            request=request,
+            clinic=patient.clinic,
+            patient_id=patient.pk,
+            obj=link,
+        )
+    url = request.build_absolute_uri(f"/intake/{token}/")
+    context = {"patient": patient, "url": url, "expires_at": link.expires_at}
+    return render(request, "patients/intake_link.html", context)
+
+
+def change_history(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk)
+    changes = ChangeRecord.objects.filter(patient=patient).select_related("changed_by")
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    return render(request, "patients/history.html", {"patient": patient, "page": page})
