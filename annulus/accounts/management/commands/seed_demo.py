@@ -20,10 +20,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("seed_demo makes accounts with known passwords: not in production.")
+        from datetime import UTC, datetime
+
+        from annulus.accounts.models import User
+        from annulus.patients.demo import seed_patients
+
         with transaction.atomic():
             clinic = demo.seed_clinic()
             logins = demo.seed_staff(clinic)
-        self.stdout.write(f"Demo clinic ready: {clinic.name} ({clinic.timezone}).")
+            today = datetime.now(UTC).astimezone(clinic.zone).date()
+            clinician = User.objects.get(email="clinician@demo.annulus.test")
+            patients = seed_patients(clinic, clinician, today)
+        self.stdout.write(
+            f"Demo clinic ready: {clinic.name} ({clinic.timezone}), {len(patients)} demo patients."
+        )
         if options["quiet_logins"]:
             return
         self.stdout.write("\nDemo staff logins (synthetic accounts, demo only):")

@@ -1,0 +1,231 @@
+"""Synthetic demo patients: every stage, a candidate, each route, and a veteran with a VA
+authorization. Invented people; emails use the reserved .test domain.
+
+Each patient is a complete, protocol-ready record (the spec's example candidate) with one
+deliberate difference that sends them down another path. Seeding is idempotent by email.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from annulus.accounts.models import Clinic, User
+from annulus.clinical.models import (
+    AlternativeReferral,
+    BlockKind,
+    DiagnosticInjection,
+    Discogram,
+    FibrinProcedure,
+    LevelFinding,
+    MRIStudy,
+)
+from annulus.patients.models import (
+    RED_FLAG_FIELDS,
+    AuthorizedVisit,
+    CommunityCareAuthorization,
+    Intake,
+    IntakeStatus,
+    Patient,
+    Stage,
+)
+
+
+@dataclass
+class DemoPatient:
+    first: str
+    last: str
+    born: tuple[int, int, int]
+    sex: str
+    stage: str
+    expect: str  # the route (or outcome) the protocol should give; checked by a test
+    veteran: bool = False
+    intake: dict[str, Any] = field(default_factory=dict)
+    level: dict[str, Any] = field(default_factory=dict)
+    mbb_relief: int | None = 20
+    sij_relief: int | None = None
+    cobb: float = 0
+    complete: bool = True
+    treated_days_ago: int | None = None
+    referral: str | None = None
+
+
+PATIENTS = [
+    DemoPatient("Avery", "Fielding", (1982, 3, 14), "female", Stage.DECISION, "fibrin_injection",
+                veteran=True),
+    DemoPatient("Blake", "Okafor", (1976, 9, 2), "male", Stage.TREATED, "fibrin_injection",
+                treated_days_ago=20),
+    DemoPatient("Carmen", "Liu", (1969, 1, 22), "female", Stage.FOLLOW_UP, "fibrin_injection",
+                treated_days_ago=240),
+    DemoPatient("Dana", "Whitfield", (1958, 7, 30), "male", Stage.CLOSED, "emergency_department",
+                intake={"saddle_anesthesia": True}),
+    DemoPatient("Emerson", "Quinn", (1990, 11, 5), "other", Stage.WORK_UP, "urgent_medical_review",
+                intake={"fever": True}),
+    DemoPatient("Frankie", "Moreno", (1985, 4, 18), "female", Stage.DECISION, "conservative_care",
+                intake={"back_pain_duration_months": 4}, referral="conservative_care"),
+    DemoPatient("Gray", "Halvorsen", (1979, 12, 9), "male", Stage.DECISION, "radicular_pain_care",
+                intake={"leg_pain_nrs": 7, "leg_pain_below_knee": True}),
+    DemoPatient("Harper", "Nakamura", (1972, 6, 1), "female", Stage.DECISION, "facet_directed_care",
+                mbb_relief=80, referral="facet_directed_care"),
+    DemoPatient("Indigo", "Brennan", (1981, 8, 27), "male", Stage.DECISION, "si_joint_care",
+                sij_relief=90),
+    DemoPatient("Jules", "Abernathy", (1966, 2, 11), "female", Stage.DECISION, "fusion_consult",
+                cobb=28, veteran=True, referral="fusion"),
+    DemoPatient("Kai", "Delacroix", (1963, 10, 16), "male", Stage.DECISION,
+                "spine_surgery_consult", level={"pfirrmann_grade": 5}),
+    DemoPatient("Lane", "Ferreira", (1946, 5, 3), "female", Stage.DECISION,
+                "multidisciplinary_review"),
+    DemoPatient("Morgan", "Tanaka", (1988, 3, 29), "other", Stage.WORK_UP,
+                "needs_more_information", complete=False),
+    DemoPatient("Noor", "Castellanos", (1993, 7, 7), "female", Stage.NEW, "needs_more_information",
+                complete=False, veteran=True),
+]  # fmt: skip
+
+BASE_INTAKE: dict[str, Any] = {
+    "status": IntakeStatus.REVIEWED,
+    "back_pain_duration_months": 14,
+    "back_pain_nrs": 7,
+    "leg_pain_nrs": 2,
+    "leg_pain_below_knee": False,
+    "radicular_signs": False,
+    "conservative_care_months": 8,
+    "exercise_or_physical_therapy": True,
+    "epidural_steroid_received": True,
+    "epidural_steroid_sustained_relief": False,
+    "opioid_mme_per_day": 0,
+    "bleeding_disorder": False,
+    "fibrin_sealant_allergy": False,
+    "odi": 42,
+    "consent_to_treatment_information": True,
+    **dict.fromkeys(RED_FLAG_FIELDS, False),
+}
+BASE_LEVEL: dict[str, Any] = {
+    "pfirrmann_grade": 3,
+    "disc_height_loss_percent": 15,
+    "high_intensity_zone": True,
+    "modic_type": 0,
+    "contour": "bulge",
+    "stenosis": "none",
+    "spondylolisthesis_grade": 0,
+    "spondylolysis": False,
+    "flexion_extension_translation_mm": 1,
+    "flexion_extension_angulation_degrees": 4,
+}
+
+
+def email_for(p: DemoPatient) -> str:
+    return f"{p.first.lower()}.{p.last.lower()}@patients.demo.annulus.test"
+
+
+@transaction.atomic
+def seed_patients(clinic: Clinic, clinician: User, today: date) -> list[Patient]:
+    seeded = []
+    for spec in PATIENTS:
+        existing = Patient.objects.filter(clinic=clinic, email=email_for(spec)).first()
+        if existing is not None:
+            seeded.append(existing)
+            continue
+        seeded.append(_create(spec, clinic, clinician, today))
+    return seeded
+
+
+def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> Patient:
+    patient = Patient.objects.create(
+        clinic=clinic,
+        first_name=spec.first,
+        last_name=spec.last,
+        date_of_birth=date(*spec.born),
+        sex=spec.sex,
+        email=email_for(spec),
+        phone="+1 555 0100",
+        veteran=spec.veteran,
+        stage=spec.stage,
+        clinician=clinician,
+    )
+    if spec.stage == Stage.NEW:
+        return patient
+    if not spec.complete:
+        Intake.objects.create(
+            patient=patient,
+            status=IntakeStatus.SUBMITTED,
+            back_pain_duration_months=9,
+            back_pain_nrs=6,
+            **dict.fromkeys(RED_FLAG_FIELDS, False),
+        )
+        return patient
+    Intake.objects.create(patient=patient, **{**BASE_INTAKE, **spec.intake})
+    study = MRIStudy.objects.create(
+        patient=patient,
+        study_date=today - timedelta(days=110),
+        report_reference=f"DEMO-MRI-{patient.pk:04d}",
+        scoliosis_cobb_degrees=spec.cobb,
+    )
+    LevelFinding.objects.create(study=study, level="L4-L5", **{**BASE_LEVEL, **spec.level})
+    LevelFinding.objects.create(study=study, level="L3-L4", **BASE_LEVEL)
+    disco_day = today - timedelta(days=40)
+    Discogram.objects.create(
+        patient=patient,
+        performed_on=disco_day,
+        level="L3-L4",
+        opening_pressure_psi=8,
+        pain_intensity=0,
+        concordance="none",
+    )
+    Discogram.objects.create(patient=patient, performed_on=disco_day, level="L4-L5",
+                             opening_pressure_psi=9, pain_onset_psi_above_opening=12,
+                             pain_intensity=8, concordance="concordant", dallas_grade=3)  # fmt: skip
+    if spec.mbb_relief is not None:
+        DiagnosticInjection.objects.create(
+            patient=patient,
+            kind=BlockKind.MEDIAL_BRANCH,
+            performed_on=today - timedelta(days=150),
+            levels=["L4-L5", "L5-S1"],
+            relief_percent=spec.mbb_relief,
+        )
+    if spec.sij_relief is not None:
+        DiagnosticInjection.objects.create(
+            patient=patient,
+            kind=BlockKind.SI_JOINT,
+            performed_on=today - timedelta(days=60),
+            side="left",
+            relief_percent=spec.sij_relief,
+        )
+    if spec.treated_days_ago is not None:
+        treated_on = today - timedelta(days=spec.treated_days_ago)
+        FibrinProcedure.objects.create(
+            patient=patient,
+            performed_on=treated_on,
+            levels=["L4-L5"],
+            product="Fibrin sealant (demo product)",
+            lot_number=f"DEMO-LOT-{patient.pk:03d}",
+            volume_ml_per_level={"L4-L5": 2.0},
+            guidance="fluoroscopy",
+            operator=clinician,
+            sedation="local",
+        )
+        patient.procedure_date = treated_on
+        patient.save(update_fields=["procedure_date"])
+    if spec.referral:
+        AlternativeReferral.objects.create(
+            patient=patient, alternative=spec.referral, referred_on=today - timedelta(days=7)
+        )
+    if spec.veteran:
+        auth = CommunityCareAuthorization.objects.create(
+            patient=patient,
+            referral_number=f"VA-DEMO-{patient.pk:05d}",
+            seoc="Pain management (demo SEOC)",
+            authorized_services="Consultation, diagnostic injections, follow-up",
+            visits_authorized=4,
+            valid_from=today - timedelta(days=150),
+            valid_to=today + timedelta(days=25),
+            region="Region 2",
+            third_party_administrator="TriWest Healthcare Alliance",
+        )
+        AuthorizedVisit.objects.create(authorization=auth, visit_date=today - timedelta(days=120),
+                                       description="Consultation")  # fmt: skip
+        AuthorizedVisit.objects.create(authorization=auth, visit_date=today - timedelta(days=40),
+                                       description="Discography")  # fmt: skip
+    return patient
