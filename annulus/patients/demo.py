@@ -54,35 +54,126 @@ class DemoPatient:
 
 
 PATIENTS = [
-    DemoPatient("Avery", "Fielding", (1982, 3, 14), "female", Stage.DECISION, "fibrin_injection",
-                veteran=True),
-    DemoPatient("Blake", "Okafor", (1976, 9, 2), "male", Stage.TREATED, "fibrin_injection",
-                treated_days_ago=20),
-    DemoPatient("Carmen", "Liu", (1969, 1, 22), "female", Stage.FOLLOW_UP, "fibrin_injection",
-                treated_days_ago=240),
-    DemoPatient("Dana", "Whitfield", (1958, 7, 30), "male", Stage.CLOSED, "emergency_department",
-                intake={"saddle_anesthesia": True}),
-    DemoPatient("Emerson", "Quinn", (1990, 11, 5), "other", Stage.WORK_UP, "urgent_medical_review",
-                intake={"fever": True}),
-    DemoPatient("Frankie", "Moreno", (1985, 4, 18), "female", Stage.DECISION, "conservative_care",
-                intake={"back_pain_duration_months": 4}, referral="conservative_care"),
-    DemoPatient("Gray", "Halvorsen", (1979, 12, 9), "male", Stage.DECISION, "radicular_pain_care",
-                intake={"leg_pain_nrs": 7, "leg_pain_below_knee": True}),
-    DemoPatient("Harper", "Nakamura", (1972, 6, 1), "female", Stage.DECISION, "facet_directed_care",
-                mbb_relief=80, referral="facet_directed_care"),
-    DemoPatient("Indigo", "Brennan", (1981, 8, 27), "male", Stage.DECISION, "si_joint_care",
-                sij_relief=90),
-    DemoPatient("Jules", "Abernathy", (1966, 2, 11), "female", Stage.DECISION, "fusion_consult",
-                cobb=28, veteran=True, referral="fusion"),
-    DemoPatient("Kai", "Delacroix", (1963, 10, 16), "male", Stage.DECISION,
-                "spine_surgery_consult", level={"pfirrmann_grade": 5}),
-    DemoPatient("Lane", "Ferreira", (1946, 5, 3), "female", Stage.DECISION,
-                "multidisciplinary_review"),
-    DemoPatient("Morgan", "Tanaka", (1988, 3, 29), "other", Stage.WORK_UP,
-                "needs_more_information", complete=False),
-    DemoPatient("Noor", "Castellanos", (1993, 7, 7), "female", Stage.NEW, "needs_more_information",
-                complete=False, veteran=True),
-]  # fmt: skip
+    DemoPatient(
+        "Avery",
+        "Fielding",
+        (1982, 3, 14),
+        "female",
+        Stage.DECISION,
+        "fibrin_injection",
+        veteran=True,
+    ),
+    DemoPatient(
+        "Blake",
+        "Okafor",
+        (1976, 9, 2),
+        "male",
+        Stage.TREATED,
+        "fibrin_injection",
+        treated_days_ago=20,
+    ),
+    DemoPatient(
+        "Carmen",
+        "Liu",
+        (1969, 1, 22),
+        "female",
+        Stage.FOLLOW_UP,
+        "fibrin_injection",
+        treated_days_ago=240,
+    ),
+    DemoPatient(
+        "Dana",
+        "Whitfield",
+        (1958, 7, 30),
+        "male",
+        Stage.CLOSED,
+        "emergency_department",
+        intake={"saddle_anesthesia": True},
+    ),
+    DemoPatient(
+        "Emerson",
+        "Quinn",
+        (1990, 11, 5),
+        "other",
+        Stage.WORK_UP,
+        "urgent_medical_review",
+        intake={"fever": True},
+    ),
+    DemoPatient(
+        "Frankie",
+        "Moreno",
+        (1985, 4, 18),
+        "female",
+        Stage.DECISION,
+        "conservative_care",
+        intake={"back_pain_duration_months": 4},
+        referral="conservative_care",
+    ),
+    DemoPatient(
+        "Gray",
+        "Halvorsen",
+        (1979, 12, 9),
+        "male",
+        Stage.DECISION,
+        "radicular_pain_care",
+        intake={"leg_pain_nrs": 7, "leg_pain_below_knee": True},
+    ),
+    DemoPatient(
+        "Harper",
+        "Nakamura",
+        (1972, 6, 1),
+        "female",
+        Stage.DECISION,
+        "facet_directed_care",
+        mbb_relief=80,
+        referral="facet_directed_care",
+    ),
+    DemoPatient(
+        "Indigo", "Brennan", (1981, 8, 27), "male", Stage.DECISION, "si_joint_care", sij_relief=90
+    ),
+    DemoPatient(
+        "Jules",
+        "Abernathy",
+        (1966, 2, 11),
+        "female",
+        Stage.DECISION,
+        "fusion_consult",
+        cobb=28,
+        veteran=True,
+        referral="fusion",
+    ),
+    DemoPatient(
+        "Kai",
+        "Delacroix",
+        (1963, 10, 16),
+        "male",
+        Stage.DECISION,
+        "spine_surgery_consult",
+        level={"pfirrmann_grade": 5},
+    ),
+    DemoPatient(
+        "Lane", "Ferreira", (1946, 5, 3), "female", Stage.DECISION, "multidisciplinary_review"
+    ),
+    DemoPatient(
+        "Morgan",
+        "Tanaka",
+        (1988, 3, 29),
+        "other",
+        Stage.WORK_UP,
+        "needs_more_information",
+        complete=False,
+    ),
+    DemoPatient(
+        "Noor",
+        "Castellanos",
+        (1993, 7, 7),
+        "female",
+        Stage.NEW,
+        "needs_more_information",
+        complete=False,
+        veteran=True,
+    ),
+]
 
 BASE_INTAKE: dict[str, Any] = {
     "status": IntakeStatus.REVIEWED,
@@ -174,9 +265,16 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         pain_intensity=0,
         concordance="none",
     )
-    Discogram.objects.create(patient=patient, performed_on=disco_day, level="L4-L5",
-                             opening_pressure_psi=9, pain_onset_psi_above_opening=12,
-                             pain_intensity=8, concordance="concordant", dallas_grade=3)  # fmt: skip
+    Discogram.objects.create(
+        patient=patient,
+        performed_on=disco_day,
+        level="L4-L5",
+        opening_pressure_psi=9,
+        pain_onset_psi_above_opening=12,
+        pain_intensity=8,
+        concordance="concordant",
+        dallas_grade=3,
+    )
     if spec.mbb_relief is not None:
         DiagnosticInjection.objects.create(
             patient=patient,
@@ -224,8 +322,10 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
             region="Region 2",
             third_party_administrator="TriWest Healthcare Alliance",
         )
-        AuthorizedVisit.objects.create(authorization=auth, visit_date=today - timedelta(days=120),
-                                       description="Consultation")  # fmt: skip
-        AuthorizedVisit.objects.create(authorization=auth, visit_date=today - timedelta(days=40),
-                                       description="Discography")  # fmt: skip
+        AuthorizedVisit.objects.create(
+            authorization=auth, visit_date=today - timedelta(days=120), description="Consultation"
+        )
+        AuthorizedVisit.objects.create(
+            authorization=auth, visit_date=today - timedelta(days=40), description="Discography"
+        )
     return patient
