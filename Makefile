@@ -5,11 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/annulus
 # Pure cores: no Django import, mypy --strict, 100 % branch coverage from their own tests.
-CORES := annulus/candidacy/engine annulus/outcomes/catalog.py annulus/outcomes/scoring.py \
-	annulus/outcomes/responders.py annulus/outcomes/schedule.py
-CORE_MODULES := annulus.candidacy.engine annulus.outcomes.catalog annulus.outcomes.scoring \
-	annulus.outcomes.responders annulus.outcomes.schedule
-CORE_TESTS := annulus/candidacy/tests/engine annulus/outcomes/tests/core
+CORES := annulus/candidacy/engine annulus/scheduling/slots annulus/outcomes/catalog.py \
+	annulus/outcomes/scoring.py annulus/outcomes/responders.py annulus/outcomes/schedule.py
+CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcomes.catalog \
+	annulus.outcomes.scoring annulus.outcomes.responders annulus.outcomes.schedule
+CORE_TESTS := annulus/candidacy/tests/engine annulus/scheduling/tests/core annulus/outcomes/tests/core
 
 .PHONY: demo test check lint types unit postgres browser bench lock clean
 
