@@ -200,6 +200,13 @@ class FibrinProcedure(PatientOwned):
 
     class Meta:
         ordering = ["-performed_on", "-id"]
+        constraints = [
+            # The same levels treated twice on one day is a duplicate entry (a form sent twice),
+            # not a second procedure. `levels` is stored in canonical cranial-to-caudal order.
+            models.UniqueConstraint(
+                fields=["patient", "performed_on", "levels"], name="fibrin_procedure_once_per_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Fibrin {', '.join(self.levels)} {self.performed_on}"
@@ -231,6 +238,11 @@ class AlternativeReferral(PatientOwned):
 
     class Meta:
         ordering = ["-referred_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "alternative", "referred_on"], name="referral_once_per_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_alternative_display()} {self.referred_on}"

@@ -292,6 +292,10 @@ class CommunityCareAuthorization(models.Model):
                 condition=Q(valid_to__gte=models.F("valid_from")), name="va_auth_dates_ordered"
             ),
             models.CheckConstraint(condition=Q(visits_authorized__gte=1), name="va_auth_visits"),
+            # One row per referral: an extension (RFS) edits it rather than adding a copy.
+            models.UniqueConstraint(
+                fields=["patient", "referral_number"], name="va_auth_referral_once_per_patient"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -310,6 +314,16 @@ class AuthorizedVisit(models.Model):
 
     class Meta:
         ordering = ["visit_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authorization", "visit_date", "description"], name="va_visit_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(claim_submitted_on__isnull=True)
+                | Q(claim_submitted_on__gte=models.F("visit_date")),
+                name="va_visit_claim_after_visit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Visit {self.visit_date}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -13,11 +15,19 @@ from annulus.accounts.forms import ClinicForm
 from annulus.accounts.models import Membership
 from annulus.accounts.session import roles_in_clinic
 from annulus.audit.record import record
+from annulus.patients.va import va_warnings
 
 
 def home(request: HttpRequest) -> HttpResponse:
     clinic = get_clinic_for_user(request)
-    context = {"clinic": clinic, "roles": sorted(roles_in_clinic(request))}
+    warnings = va_warnings(clinic, datetime.now(clinic.zone).date())
+    if warnings:
+        record("va.warnings.read", request=request, clinic=clinic, details={"count": len(warnings)})
+    context = {
+        "clinic": clinic,
+        "roles": sorted(roles_in_clinic(request)),
+        "va_warnings": warnings,
+    }
     return render(request, "workbench/home.html", context)
 
 

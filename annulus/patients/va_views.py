@@ -1,0 +1,189 @@
+"""Staff pages for a veteran's VA Community Care authorizations, visits and claims."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from annulus.accounts.access import deny
+from annulus.patients.access import get_patient_for_user
+from annulus.patients.history import save_clinical
+from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization, Patient
+from annulus.patients.va import (
+    authorization_status,
+    claim_deadline,
+    day_label,
+    patient_warnings,
+)
+from annulus.patients.va_forms import AuthorizationForm, ClaimForm, VisitForm
+
+
+def clinic_today(patient: Patient) -> date:
+    """Today where the clinic is: deadlines are calendar days at the clinic, not in UTC."""
+    return datetime.now(patient.clinic.zone).date()
+
+
+def get_authorization_for_user(
+    request: HttpRequest, patient: Patient, authorization_id: int
+) -> CommunityCareAuthorization:
+    """One of `patient`'s authorizations; another patient's is a 404 and an audit event."""
+    authorization = CommunityCareAuthorization.objects.filter(pk=authorization_id).first()
+    if authorization is None:
+        raise Http404("No such authorization.")
+    if authorization.patient_id != patient.pk:
+        deny(request, kind="va_authorization", pk=authorization_id, patient_id=patient.pk)
+    return authorization
+
+
+def get_visit_for_user(request: HttpRequest, patient: Patient, visit_id: int) -> AuthorizedVisit:
+    """A visit under one of `patient`'s authorizations; anything else is a 404 (audited)."""
+    visit = AuthorizedVisit.objects.select_related("authorization").filter(pk=visit_id).first()
+    if visit is None:
+        raise Http404("No such visit.")
+    if visit.authorization.patient_id != patient.pk:
+        deny(request, kind="va_visit", pk=visit_id, patient_id=patient.pk)
+    return visit
+
+
+@require_GET
+def overview(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk)
+    today = clinic_today(patient)
+    authorizations = patient.va_authorizations.prefetch_related("visits")
+    statuses = [authorization_status(a, a.visits.all(), today) for a in authorizations]
+    context = {
+        "patient": patient,
+        "statuses": statuses,
+        "warnings": patient_warnings(patient, statuses, today),
+        "today": today,
+    }
+    return render(request, "patients/va.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def authorization_edit(
+    request: HttpRequest, pk: int, authorization_id: int | None = None
+) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=request.method == "POST")
+    authorization = (
+        get_authorization_for_user(request, patient, authorization_id)
+        if authorization_id
+        else CommunityCareAuthorization(patient=patient)
+    )
+    creating = authorization.pk is None
+    form = AuthorizationForm(request.POST or None, instance=authorization, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_clinical(
+                form.save(commit=False),
+                patient=patient,
+                user=request.user,
+                request=request,
+                audit_action="va_authorization.create" if creating else "va_authorization.update",
+            )
+        except IntegrityError:
+            form.full_clean()  # sent twice at once: now the first copy is there to name
+            if form.is_valid():
+                raise
+        else:
+            messages.success(request, "Authorization saved.")
+            return redirect("va:overview", pk=patient.pk)
+    context = {
+        "patient": patient,
+        "form": form,
+        "authorization": authorization,
+        "visits_used": len(form.visit_dates),
+    }
+    return render(request, "patients/va_authorization.html", context)
+
+
+def count_visit(form: VisitForm, *, patient: Patient, request: HttpRequest) -> bool:
+    """Count the form's visit against its authorization, or add the error that says why not.
+
+    The authorization row is locked and its visits counted again, so two visits sent at the
+    same moment cannot both take the last one.
+    """
+    with transaction.atomic():
+        CommunityCareAuthorization.objects.select_for_update().get(pk=form.authorization.pk)
+        used = AuthorizedVisit.objects.filter(authorization=form.authorization).count()
+        if form.refuse(used):
+            return False
+        save_clinical(
+            form.save(commit=False),
+            patient=patient,
+            user=request.user,
+            request=request,
+            audit_action="va_visit.record",
+        )
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+def visit_create(request: HttpRequest, pk: int, authorization_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=request.method == "POST")
+    authorization = get_authorization_for_user(request, patient, authorization_id)
+    used = AuthorizedVisit.objects.filter(authorization=authorization).count()
+    today = clinic_today(patient)
+    form = VisitForm(
+        request.POST or None,
+        instance=AuthorizedVisit(authorization=authorization),
+        initial={"visit_date": today},
+        authorization=authorization,
+        visits_used=used,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            counted = count_visit(form, patient=patient, request=request)
+        except IntegrityError:
+            counted = False
+            form.full_clean()  # sent twice at once: now the first copy is there to name
+            if form.is_valid():
+                raise
+        if counted:
+            day = form.instance.visit_date
+            messages.success(
+                request,
+                f"Visit of {day_label(day)} counted. "
+                f"File its claim by {day_label(claim_deadline(day))}.",
+            )
+            return redirect("va:overview", pk=patient.pk)
+    context = {
+        "patient": patient,
+        "form": form,
+        "authorization": authorization,
+        "visits_used": used,
+        "visits_remaining": max(authorization.visits_authorized - used, 0),
+        "days_to_expiry": (authorization.valid_to - today).days,
+    }
+    return render(request, "patients/va_visit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def claim_submit(request: HttpRequest, pk: int, visit_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=request.method == "POST")
+    visit = get_visit_for_user(request, patient, visit_id)
+    form = ClaimForm(
+        request.POST or None,
+        instance=visit,
+        initial={"claim_submitted_on": visit.claim_submitted_on or clinic_today(patient)},
+    )
+    if request.method == "POST" and form.is_valid():
+        save_clinical(
+            form.save(commit=False),
+            patient=patient,
+            user=request.user,
+            request=request,
+            audit_action="va_claim.submitted",
+        )
+        messages.success(
+            request, f"Claim for the visit of {day_label(visit.visit_date)} marked sent."
+        )
+        return redirect("va:overview", pk=patient.pk)
+    return render(
+        request, "patients/va_claim.html", {"patient": patient, "form": form, "visit": visit}
+    )
