@@ -2,23 +2,113 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from annulus.accounts.policy import public
+from annulus.website.caching import cached_public_page
+from annulus.website.content import library
+from annulus.website.site import absolute_url
+
+HOME_DESCRIPTION = (
+    "Straight answers about chronic disc pain, intra-annular fibrin injection and the "
+    "alternatives to lumbar fusion, including what the evidence does not show."
+)
+LEARN_DESCRIPTION = (
+    "Plain-language articles on disc pain, fibrin injection, fusion and its alternatives, the "
+    "honest evidence, veterans' options and when to get a second opinion."
+)
+
+
+def _seo(request: HttpRequest, *, title: str, description: str, kind: str = "website") -> dict:
+    """What every public page puts in its <head>: meta description, canonical URL, Open Graph."""
+    return {
+        "page_title": title,
+        "meta_description": description,
+        "canonical_url": absolute_url(request, request.path),
+        "og_type": kind,
+    }
 
 
 @public
 @require_safe
+@cached_public_page
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "website/home.html")
+    context = {
+        **_seo(
+            request, title="Chronic disc pain, honestly explained", description=HOME_DESCRIPTION
+        ),
+        "articles": list(library().articles.values()),
+    }
+    return render(request, "website/home.html", context)
 
 
 @public
 @require_safe
+@cached_public_page
+def article_list(request: HttpRequest) -> HttpResponse:
+    context = {
+        **_seo(
+            request, title="Learn about disc pain and your options", description=LEARN_DESCRIPTION
+        ),
+        "articles": list(library().articles.values()),
+    }
+    return render(request, "website/article_list.html", context)
+
+
+@public
+@require_safe
+@cached_public_page
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    lib = library()
+    found = lib.get(slug)
+    if found is None:
+        raise Http404("No such article.")
+    context = {
+        **_seo(request, title=found.title, description=found.description, kind="article"),
+        "article": found,
+        "related": lib.related(found),
+    }
+    return render(request, "website/article.html", context)
+
+
+@public
+@require_safe
+@cached_public_page
+def sitemap_xml(request: HttpRequest) -> HttpResponse:
+    lib = library()
+    entries = [
+        {"loc": absolute_url(request, "/"), "lastmod": lib.updated},
+        {"loc": absolute_url(request, "/learn/"), "lastmod": lib.updated},
+        *(
+            {"loc": absolute_url(request, a.path), "lastmod": a.updated}
+            for a in lib.articles.values()
+        ),
+        {"loc": absolute_url(request, "/guide/"), "lastmod": lib.guide.updated},
+        {"loc": absolute_url(request, "/screen/"), "lastmod": None},
+    ]
+    return render(
+        request, "website/sitemap.xml", {"entries": entries}, content_type="application/xml"
+    )
+
+
+@public
+@require_safe
+@cached_public_page
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = ["User-agent: *", "Disallow: /staff/", "Disallow: /accounts/", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /staff/",
+        "Disallow: /accounts/",
+        "Disallow: /api/",
+        # Personal result and unsubscribe links: never index them.
+        "Disallow: /screen/result/",
+        "Disallow: /guide/unsubscribe/",
+        "",
+        f"Sitemap: {absolute_url(request, '/sitemap.xml')}",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain")
 
 

@@ -1,0 +1,100 @@
+"""The free-guide form, its thank-you page and the unsubscribe link (all public)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from annulus.accounts.models import Clinic
+from annulus.accounts.policy import public
+from annulus.leads import actions
+from annulus.leads.forms import CONSENT_WORDING_VERSION, GuideRequestForm
+from annulus.lib import ratelimit
+from annulus.lib.tokens import looks_like_token
+from annulus.website.content import library
+from annulus.website.site import absolute_url
+
+# Five requests an hour from one address is plenty for a family sharing a connection.
+RATE_LIMIT = {"limit": 5, "per_seconds": 3600}
+
+
+def _seo(request: HttpRequest, title: str) -> dict[str, object]:
+    return {
+        "page_title": title,
+        "meta_description": library().guide.description,
+        "canonical_url": absolute_url(request, reverse("leads:guide")),
+    }
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def guide(request: HttpRequest) -> HttpResponse:
+    clinic = Clinic.objects.order_by("id").first()
+    if request.method == "POST":
+        if not ratelimit.hit(request, "guide", **RATE_LIMIT):
+            return render(
+                request, "public/too_many.html", _seo(request, "Try again later"), status=429
+            )
+        form = GuideRequestForm(request.POST)
+        if form.is_valid() and clinic is not None:
+            if form.spam_reason:
+                # Looks like a script: say thanks as usual, store and send nothing.
+                actions.record_spam(request, clinic=clinic, reason=form.spam_reason)
+                return redirect("leads:thanks")
+            data = form.cleaned_data
+            actions.request_guide(
+                request,
+                clinic=clinic,
+                data=actions.GuideRequest(
+                    first_name=data["first_name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    heard_about=data["heard_about"],
+                    consent_wording_version=CONSENT_WORDING_VERSION,
+                ),
+                base_url=absolute_url(request, "/"),
+            )
+            return redirect("leads:thanks")
+        status = 400 if form.errors else 503
+    else:
+        form, status = GuideRequestForm(), 200
+    lib = library()
+    context = {
+        **_seo(request, "Free guide: chronic disc pain and the alternatives to fusion"),
+        "form": form,
+        "guide": lib.guide,
+        "available": clinic is not None,
+        "read_minutes": max(1, round(lib.guide.words / 200)),
+    }
+    return render(request, "leads/guide_form.html", context, status=status)
+
+
+@public
+@require_safe
+def thanks(request: HttpRequest) -> HttpResponse:
+    context = {**_seo(request, "Your guide is on its way")}
+    response = render(request, "leads/thanks.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks, POST unsubscribes: mail scanners open links, and that must not unsubscribe."""
+    lead = actions.find_lead_by_unsubscribe_token(token) if looks_like_token(token) else None
+    context: dict[str, object] = {"page_title": "Unsubscribe", "lead_found": lead is not None}
+    if lead is None:
+        response = render(request, "leads/unsubscribe.html", context, status=404)
+    else:
+        if request.method == "POST":
+            actions.unsubscribe(request, lead)
+        context["done"] = lead.unsubscribed
+        response = render(request, "leads/unsubscribe.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response

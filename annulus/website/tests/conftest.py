@@ -1,0 +1,3 @@
+"""Shared public-site fixtures."""
+
+from annulus.website.tests.fixtures import *  # noqa: F403

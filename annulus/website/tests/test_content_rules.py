@@ -1,0 +1,47 @@
+"""The shipped content follows content/README.md: checked here so a bad edit fails CI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from annulus.website.content import content_dir, library
+
+ARTICLES = sorted(p for p in content_dir().glob("*.md") if p.name not in ("README.md",))
+
+
+def body(path):
+    return re.sub(r"\A---\n.*?\n---\n", "", path.read_text(), count=1, flags=re.S)
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=[p.name for p in ARTICLES])
+def test_it_keeps_every_content_file_free_of_top_level_headings_and_other_websites(path):
+    text = body(path)
+    assert not re.search(r"^# ", text, flags=re.M), "use ## and ###: the page prints the title"
+    assert not re.search(r"\]\((?!/learn/)", text), "only links to /learn/<slug>/ are allowed"
+    assert "![" not in text, "no images"
+    assert not re.search(r"<(img|script|iframe|link|video|audio|embed|object)\b", text, re.I)
+    assert not re.search(r"https?://", text), "name outside sources as citations, not links"
+
+
+def test_it_links_only_to_articles_that_exist(settings):
+    lib = library()
+    for article in lib.articles.values():
+        for slug in re.findall(r'href="/learn/([^/"]+)/"', article.html):
+            assert slug in lib.articles, f"{article.slug} links to a missing article {slug!r}"
+
+
+def test_it_keeps_article_lengths_within_the_editorial_limits():
+    lib = library()
+    for article in lib.articles.values():
+        assert 400 <= article.words <= 1500, (article.slug, article.words)
+    assert 1500 <= lib.guide.words <= 2800
+
+
+def test_it_says_the_phase_three_trial_failed_wherever_results_are_discussed():
+    lib = library()
+    for slug in ("fibrin-injection", "evidence", "faq", "fibrin-vs-fusion"):
+        html = lib.articles[slug].html
+        assert "saline" in html, slug
+    assert "saline" in lib.guide.html and "saline" in lib.disclaimer_html
