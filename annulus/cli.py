@@ -28,6 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args[1:])
     if command == "worker":
         args = ["db_worker", *args[1:]]
+    elif "-" in command and not command.startswith("-"):
+        # Commands are spelled with hyphens on the command line (`annulus export-case`),
+        # while Django finds them by module name (export_case).
+        args[0] = command.replace("-", "_")
     return manage(args)
 
 

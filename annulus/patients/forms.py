@@ -7,6 +7,7 @@ from django import forms
 
 from annulus.accounts.models import Membership, Role, User
 from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient, Stage
+from annulus.screening.red_flags import RED_FLAGS
 
 YES_NO_UNKNOWN = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
 
@@ -89,19 +90,6 @@ class PatientFilterForm(forms.Form):
         field = self.fields["clinician"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", "Any clinician"), *[(u.pk, str(u)) for u in clinicians]]
-
-
-FLAG_LABELS = {
-    "saddle_anesthesia": "Numbness in the groin, buttocks or inner thighs (saddle area)",
-    "bladder_or_bowel_dysfunction": "New trouble controlling or emptying the bladder or bowels",
-    "progressive_neurological_deficit": "Weakness or numbness in the legs that is getting worse",
-    "fever": "Fever or chills with the back pain",
-    "immunosuppression": "A weakened immune system (medicines or illness)",
-    "iv_drug_use": "Injecting drugs, now or in the past",
-    "cancer_history": "Cancer, now or in the past",
-    "unexplained_weight_loss": "Weight loss without trying",
-    "recent_significant_trauma": "A recent fall, accident or other major injury to the back",
-}
 
 
 class IntakeForm(forms.ModelForm[Intake]):
@@ -195,8 +183,9 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     def __init__(self, *args: Any, patient_view: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for flag in RED_FLAG_FIELDS:
-            self.fields[flag] = tri_state(FLAG_LABELS[flag])
+        # The same questions, word for word, as the public self-screen asks.
+        for flag in RED_FLAGS:
+            self.fields[flag.id] = tri_state(flag.question, flag.hint)
         if patient_view:
             # Examination findings and clinical judgements are the clinician's to record.
             for name in ("radicular_signs", "facet_block_not_indicated", "odi", "rmdq"):

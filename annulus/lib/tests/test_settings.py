@@ -84,3 +84,9 @@ def test_a_malformed_variable_gets_a_message_not_a_traceback():
     assert result.returncode == 2
     assert "ANNULUS_RATE_LIMITS must be one of 'on', 'off' (got 'sometimes')" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_hyphenated_commands_reach_their_django_command():
+    result = run_annulus("export-case", "--help")
+    assert result.returncode == 0, result.stderr
+    assert "--all DIR" in result.stdout

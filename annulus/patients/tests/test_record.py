@@ -154,3 +154,12 @@ def test_another_clinics_patient_is_a_404_and_audited(client, clinic, outsider):
     for path in ("", "intake/", "history/", "imaging/new/", "discography/"):
         assert client.get(f"/staff/patients/{patient.pk}/{path}").status_code == 404
     assert AuditEvent.objects.filter(action="access.denied", patient_id=patient.pk).count() == 5
+
+
+def test_intake_asks_the_red_flags_in_the_self_screens_words():
+    from annulus.patients.forms import IntakeForm
+    from annulus.screening.red_flags import RED_FLAGS
+
+    form = IntakeForm()
+    for flag in RED_FLAGS:
+        assert form.fields[flag.id].label == flag.question
