@@ -23,7 +23,9 @@ class Command(BaseCommand):
         from datetime import UTC, datetime
 
         from annulus.accounts.models import User
+        from annulus.outcomes.demo import seed_outcomes
         from annulus.patients.demo import seed_patients
+        from annulus.scheduling.demo import seed_scheduling
 
         with transaction.atomic():
             clinic = demo.seed_clinic()
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             today = datetime.now(UTC).astimezone(clinic.zone).date()
             clinician = User.objects.get(email="clinician@demo.annulus.test")
             patients = seed_patients(clinic, clinician, today)
+            seed_scheduling(clinic, today)
+            seed_outcomes(clinic, today)
         self.stdout.write(
             f"Demo clinic ready: {clinic.name} ({clinic.timezone}), {len(patients)} demo patients."
         )

@@ -1,0 +1,296 @@
+"""Staff pages: a patient's follow-up (time points, scores, trajectories) and the clinic's rates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from annulus.accounts.access import deny
+from annulus.audit.record import record
+from annulus.clinical.models import AlternativeReferral, FibrinProcedure
+from annulus.outcomes import actions, charts, library, results
+from annulus.outcomes.catalog import list_instruments
+from annulus.outcomes.forms import StopForm
+from annulus.outcomes.models import ARM_CHOICES, FollowUp, Invitation
+from annulus.patients.access import get_patient_for_user
+from annulus.patients.models import Patient
+from annulus.website.site import absolute_url
+
+
+def get_invitation_for_user(request: HttpRequest, patient: Patient, pk: int) -> Invitation:
+    """A time point of this patient's follow-up; anything else is a 404 and an audit event."""
+    invitation = (
+        Invitation.objects.select_related("follow_up__patient__clinic").filter(pk=pk).first()
+    )
+    if invitation is None:
+        raise Http404("No such time point.")
+    if invitation.follow_up.patient_id != patient.pk:
+        deny(request, kind="invitation", pk=pk, patient_id=patient.pk)
+    return invitation
+
+
+def _charts(follow_up: FollowUp, rows: list[results.TimePointRow]) -> list[dict[str, Any]]:
+    found = []
+    for trajectory in results.trajectories(follow_up, rows):
+        found.append(
+            {
+                "trajectory": trajectory,
+                "src": charts.data_uri(charts.trajectory_svg(trajectory))
+                if trajectory.has_data
+                else "",
+                "alt": charts.describe(trajectory),
+            }
+        )
+    return found
+
+
+def _patient_context(patient: Patient) -> dict[str, Any]:
+    now = timezone.now()
+    follow_up = FollowUp.objects.filter(patient=patient).first()
+    context: dict[str, Any] = {"patient": patient, "now": now}
+    if follow_up is None:
+        context["anchor"] = actions.find_anchor(patient)
+        return context
+    rows = results.time_point_rows(follow_up, now)
+    columns = _instrument_columns(rows)
+    context.update(
+        follow_up=follow_up,
+        rows=[{"row": row, "cells": _cells(row, columns)} for row in rows],
+        columns=columns,
+        charts=_charts(follow_up, rows),
+        responders=_responder_table(results.responder_rows(follow_up, rows)),
+        responder_measures=RESPONDER_MEASURES,
+        lost=results.lost_to_follow_up(rows),
+        outside_window=[r for r in rows if r.invitation.outside_window],
+        stop_form=StopForm(),
+    )
+    return context
+
+
+SHORT_NAMES = {
+    "odi": "ODI %",
+    "nrs-back": "Back pain",
+    "nrs-leg": "Leg pain",
+    "rmdq": "RMDQ",
+    "peg": "PEG",
+    "pgic": "Change (PGIC)",
+    "satisfaction": "Satisfaction",
+}
+STATUS_WORDS = {
+    "strong": "Strong responder",
+    "responder": "Responder",
+    "non-responder": "Not a responder",
+    "unknown": "Unknown",
+}
+RESPONDER_MEASURES = (("odi", "ODI"), ("nrs-back", "Back pain"), ("rmdq", "RMDQ"))
+
+
+def _instrument_columns(rows: list[results.TimePointRow]) -> list[tuple[str, str, str]]:
+    """(id, short name, full title) of every instrument asked at some time point."""
+    seen: dict[str, tuple[str, str, str]] = {}
+    for row in rows:
+        for instrument_id in row.invitation.instruments:
+            if instrument_id not in seen:
+                title = library.shipped(instrument_id).title
+                seen[instrument_id] = (instrument_id, SHORT_NAMES.get(instrument_id, title), title)
+    return list(seen.values())
+
+
+def _cells(row: results.TimePointRow, columns: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    cells = []
+    for instrument_id, _, _ in columns:
+        part = row.scores.get(instrument_id)
+        asked = instrument_id in row.invitation.instruments
+        cells.append({"asked": asked, "part": part})
+    return cells
+
+
+COMPONENT_WORDS = {
+    "pain-30-percent": "back pain 30 % better",
+    "rmdq-30-percent": "RMDQ 30 % better",
+    "odi-30-percent": "ODI 30 % better",
+    "neurological-status-maintained": "neurological status maintained",
+    "no-secondary-intervention": "no secondary intervention",
+    "no-serious-adverse-event": "no serious adverse event",
+}
+
+
+def _change_text(change: Any) -> str:
+    """ "12 points better (25 %)": improvement is positive when the score went down."""
+    if change.improvement is None:
+        return change.reason or ""
+    size = abs(change.improvement)
+    direction = "better" if change.improvement > 0 else "worse" if change.improvement else ""
+    text = f"{size:g} point{'' if size == 1 else 's'} {direction}".rstrip()
+    if change.percent is None:
+        return f"{text} (no % change from a baseline of 0)"
+    return f"{text} ({abs(change.percent):.0f}\u00a0%)"
+
+
+def _composite_text(composite: Any) -> dict[str, str] | None:
+    if composite is None:
+        return None
+    failed = [COMPONENT_WORDS.get(n, n) for n, met in composite.components if met is False]
+    unknown = [COMPONENT_WORDS.get(n, n) for n, met in composite.components if met is None]
+    parts = []
+    if failed:
+        parts.append("Not met: " + ", ".join(failed) + ".")
+    if unknown:
+        parts.append("Not recorded: " + ", ".join(unknown) + ".")
+    return {
+        "status": composite.status,
+        "label": {"success": "Success", "failure": "Failure", "unknown": "Not known"}[
+            composite.status
+        ],
+        "detail": " ".join(parts) or "Every criterion met.",
+    }
+
+
+def _responder_table(rows: list[results.ResponderRow]) -> list[dict[str, Any]]:
+    table = []
+    for row in rows:
+        cells: list[dict[str, str] | None] = []
+        for instrument_id, _ in RESPONDER_MEASURES:
+            change = row.changes.get(instrument_id)
+            if change is None:
+                cells.append(None)
+            else:
+                cells.append(
+                    {
+                        "status": change.status,
+                        "label": STATUS_WORDS[change.status],
+                        "detail": _change_text(change),
+                    }
+                )
+        table.append({"row": row, "cells": cells, "composite": _composite_text(row.composite)})
+    return table
+
+
+def patient_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk)
+    return render(request, "outcomes/patient.html", _patient_context(patient))
+
+
+@require_POST
+def enrol_patient(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    try:
+        actions.enrol(
+            patient,
+            user=request.user,
+            request=request,
+            site_url=absolute_url(request, "/").rstrip("/"),
+        )
+    except actions.OutcomesError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Enrolled in follow-up. Invitations go out as windows open.")
+    return redirect("patient_outcomes:detail", pk=patient.pk)
+
+
+@require_POST
+def stop_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    follow_up = FollowUp.objects.filter(patient=patient).first()
+    if follow_up is None:
+        raise Http404("Not enrolled.")
+    form = StopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose why follow-up stops.")
+    else:
+        try:
+            actions.stop(
+                follow_up, reason=form.cleaned_data["reason"], user=request.user, request=request
+            )
+        except actions.OutcomesError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Follow-up stopped. Answers already given are kept.")
+    return redirect("patient_outcomes:detail", pk=patient.pk)
+
+
+@require_POST
+def reissue_link(request: HttpRequest, pk: int, invitation_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    invitation = get_invitation_for_user(request, patient, invitation_id)
+    try:
+        link, token = actions.reissue(
+            invitation,
+            user=request.user,
+            request=request,
+            site_url=absolute_url(request, "/").rstrip("/"),
+        )
+    except actions.OutcomesError as exc:
+        messages.error(request, str(exc))
+        return redirect("patient_outcomes:detail", pk=patient.pk)
+    context = {
+        "patient": patient,
+        "invitation": invitation,
+        "url": absolute_url(request, f"/survey/{token}/"),
+        "emailed": link.email_id is not None,
+    }
+    response = render(request, "outcomes/link_issued.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The patient's outcomes on paper: the same charts, printed with WeasyPrint."""
+    import weasyprint
+
+    patient = get_patient_for_user(request, pk)
+    context = _patient_context(patient)
+    if "follow_up" not in context:
+        raise Http404("Not enrolled in follow-up.")
+    record("outcomes.report.pdf", request=request, clinic=patient.clinic, patient_id=patient.pk)
+    html = render_to_string("outcomes/report_pdf.html", context, request=request)
+    fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"})
+    pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="outcomes-patient-{patient.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def clinic_overview(request: HttpRequest) -> HttpResponse:
+    """Completion per time point, what is open now, who is lost, and who is not followed."""
+    clinic = request.clinic  # type: ignore[attr-defined]
+    now = timezone.now()
+    arms = dict(ARM_CHOICES)
+    arm = request.GET.get("arm", "")
+    if arm not in arms:
+        arm = ""
+    follow_ups = FollowUp.objects.filter(patient__clinic=clinic)
+    treated = Patient.objects.in_clinic(clinic).filter(
+        Exists(FibrinProcedure.objects.filter(patient=OuterRef("pk")))
+        | Exists(AlternativeReferral.objects.filter(patient=OuterRef("pk")))
+        | Q(procedure_date__isnull=False)
+    )
+    not_followed = treated.exclude(Exists(FollowUp.objects.filter(patient=OuterRef("pk"))))
+    lost = []
+    for follow_up in follow_ups.filter(status="active").select_related("patient"):
+        if results.lost_to_follow_up(results.time_point_rows(follow_up, now)):
+            lost.append(follow_up)
+    record("outcomes.clinic.view", request=request, clinic=clinic)
+    context = {
+        "completion": results.completion_by_time_point(follow_ups, now, arm=arm or None),
+        "open_now": results.open_now(follow_ups, now),
+        "not_followed": not_followed.order_by("last_name", "first_name")[:100],
+        "lost": lost,
+        "enrolled": follow_ups.count(),
+        "stopped": follow_ups.filter(status="stopped").count(),
+        "arms": [(code, label) for code, label in ARM_CHOICES],
+        "arm": arm,
+        "arm_label": arms.get(arm, ""),
+        "instruments": [
+            (instrument, library.availability(instrument.id)) for instrument in list_instruments()
+        ],
+    }
+    return render(request, "outcomes/clinic.html", context)
