@@ -24,7 +24,15 @@ SESSION_KEY = "annulus_intake_link"
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
+    """For the answer to the URL that holds the token: nothing may pass it on."""
     response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """For the form pages, whose URL holds no token. The site's same-origin referrer policy
+    stays: with no-referrer, browsers post forms with `Origin: null`, which CSRF refuses."""
     response["Cache-Control"] = "no-store"
     return response
 
@@ -67,11 +75,11 @@ def intake_start(request: HttpRequest, token: str) -> HttpResponse:
 def intake_form(request: HttpRequest) -> HttpResponse:
     link = _active_link(request.session.get(SESSION_KEY))
     if link is None:
-        return _no_referrer(render(request, "patients/intake_link_invalid.html", status=404))
+        return _private(render(request, "patients/intake_link_invalid.html", status=404))
     patient = link.patient
     intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
     if intake.status != IntakeStatus.DRAFT:
-        return _no_referrer(render(request, "patients/intake_public_done.html", {"intake": intake}))
+        return _private(render(request, "patients/intake_public_done.html", {"intake": intake}))
     sections = IntakeForm(patient_view=True).sections()
     try:
         step = min(max(int(request.GET.get("section", "1")), 1), len(sections))
@@ -96,8 +104,8 @@ def intake_form(request: HttpRequest) -> HttpResponse:
             audit_action="intake.patient_save",
         )
         if finishing:
-            return _no_referrer(redirect("intake_public:form"))
-        return _no_referrer(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
+            return _private(redirect("intake_public:form"))
+        return _private(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
     context = {
         "form": form,
         "title": sections[step - 1][0],
@@ -106,4 +114,4 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         "clinic": patient.clinic,
         "first_name": patient.first_name,
     }
-    return _no_referrer(render(request, "patients/intake_public.html", context))
+    return _private(render(request, "patients/intake_public.html", context))
