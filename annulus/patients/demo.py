@@ -72,6 +72,17 @@ PATIENTS = [
         "fibrin_injection",
         treated_days_ago=20,
     ),
+    # Treated 13 months ago and not heard from since: the lost-to-follow-up case. Re-evaluated
+    # today the protocol asks for a newer MRI, as it should.
+    DemoPatient(
+        "Oakley",
+        "Pemberton",
+        (1974, 8, 19),
+        "male",
+        Stage.FOLLOW_UP,
+        "needs_more_information",
+        treated_days_ago=400,
+    ),
     DemoPatient(
         "Carmen",
         "Liu",
@@ -248,15 +259,17 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         )
         return patient
     Intake.objects.create(patient=patient, **{**BASE_INTAKE, **spec.intake})
+    # The work-up happened before treatment; for the untreated it is recent.
+    anchor = today - timedelta(days=spec.treated_days_ago or 0)
     study = MRIStudy.objects.create(
         patient=patient,
-        study_date=today - timedelta(days=110),
+        study_date=anchor - timedelta(days=110),
         report_reference=f"DEMO-MRI-{patient.pk:04d}",
         scoliosis_cobb_degrees=spec.cobb,
     )
     LevelFinding.objects.create(study=study, level="L4-L5", **{**BASE_LEVEL, **spec.level})
     LevelFinding.objects.create(study=study, level="L3-L4", **BASE_LEVEL)
-    disco_day = today - timedelta(days=40)
+    disco_day = anchor - timedelta(days=40)
     Discogram.objects.create(
         patient=patient,
         performed_on=disco_day,
@@ -279,7 +292,7 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         DiagnosticInjection.objects.create(
             patient=patient,
             kind=BlockKind.MEDIAL_BRANCH,
-            performed_on=today - timedelta(days=150),
+            performed_on=anchor - timedelta(days=150),
             levels=["L4-L5", "L5-S1"],
             relief_percent=spec.mbb_relief,
         )
@@ -287,7 +300,7 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         DiagnosticInjection.objects.create(
             patient=patient,
             kind=BlockKind.SI_JOINT,
-            performed_on=today - timedelta(days=60),
+            performed_on=anchor - timedelta(days=60),
             side="left",
             relief_percent=spec.sij_relief,
         )
