@@ -1,0 +1,161 @@
+"""The decision (spec §3): the outcome, the levels and routes, and a trace of every criterion."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Final, Literal, NamedTuple
+
+from .levels import Level
+
+__all__ = [
+    "OUTCOMES",
+    "ROUTES",
+    "STATUSES",
+    "CriterionResult",
+    "Decision",
+    "Outcome",
+    "ProtocolRef",
+    "Route",
+    "Status",
+]
+
+Outcome = Literal["urgent_referral", "not_candidate", "needs_more_information", "candidate"]
+OUTCOMES: Final[tuple[Outcome, ...]] = (
+    "urgent_referral",
+    "not_candidate",
+    "needs_more_information",
+    "candidate",
+)
+
+Route = Literal[
+    "emergency_department",
+    "urgent_medical_review",
+    "fibrin_injection",
+    "conservative_care",
+    "radicular_pain_care",
+    "facet_directed_care",
+    "si_joint_care",
+    "fusion_consult",
+    "spine_surgery_consult",
+    "multidisciplinary_review",
+]
+ROUTES: Final[tuple[Route, ...]] = (
+    "emergency_department",
+    "urgent_medical_review",
+    "fibrin_injection",
+    "conservative_care",
+    "radicular_pain_care",
+    "facet_directed_care",
+    "si_joint_care",
+    "fusion_consult",
+    "spine_surgery_consult",
+    "multidisciplinary_review",
+)
+
+Status = Literal["pass", "fail", "missing", "warning", "not_applicable"]
+STATUSES: Final[tuple[Status, ...]] = ("pass", "fail", "missing", "warning", "not_applicable")
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolRef:
+    """Which protocol file decided: id, version and the sha256 of its bytes."""
+
+    id: str
+    version: int
+    sha256: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+
+class CriterionResult(NamedTuple):
+    """One line of the trace. `title` is for people reading text; it is not in the JSON.
+
+    A named tuple rather than a dataclass: a decision holds dozens, and batches make millions.
+    """
+
+    id: str
+    level: Level | None
+    status: Status
+    explanation: str
+    source: str
+    title: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "level": self.level,
+            "status": self.status,
+            "explanation": self.explanation,
+            "source": self.source,
+        }
+
+
+_RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionResult's JSON fields
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_CRITERION_JSON: dict[tuple[object, ...], str] = {}
+_MEMO_SIZE = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the engine decided for one case under one protocol.
+
+    `to_dict()` is exactly the JSON of spec §3. `assessed_on` is kept for the text rendering.
+    """
+
+    case_id: str
+    protocol: ProtocolRef
+    outcome: Outcome
+    levels: tuple[Level, ...]
+    routes: tuple[Route, ...]
+    criteria: tuple[CriterionResult, ...]
+    missing: tuple[str, ...]
+    warnings: tuple[str, ...]
+    assessed_on: date | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "case_id": self.case_id,
+            "protocol": self.protocol.to_dict(),
+            "outcome": self.outcome,
+            "levels": list(self.levels),
+            "routes": list(self.routes),
+            "criteria": [
+                dict(zip(_RESULT_KEYS, criterion, strict=False)) for criterion in self.criteria
+            ],
+            "missing": list(self.missing),
+            "warnings": list(self.warnings),
+        }
+
+    def to_json(self) -> str:
+        """`to_dict()` as compact JSON (one line, UTF-8 text), built fast for batches.
+
+        Equal to `json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))`. The
+        JSON of a criterion line is remembered: across a batch the same lines recur constantly.
+        """
+        head = _encode(
+            {
+                "case_id": self.case_id,
+                "protocol": self.protocol.to_dict(),
+                "outcome": self.outcome,
+                "levels": self.levels,
+                "routes": self.routes,
+            }
+        )
+        memo = _CRITERION_JSON
+        parts = []
+        for criterion in self.criteria:
+            key = criterion[:5]
+            text = memo.get(key)
+            if text is None:
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                text = memo[key] = _encode(dict(zip(_RESULT_KEYS, key, strict=True)))
+            parts.append(text)
+        return (
+            f'{head[:-1]},"criteria":[{",".join(parts)}],'
+            f'"missing":{_encode(self.missing)},"warnings":{_encode(self.warnings)}}}'
+        )

@@ -1,0 +1,1 @@
+"""Tests of the pure candidacy engine (no Django): they alone give it 100 % branch coverage."""
