@@ -18,6 +18,11 @@ class Review(models.TextChoices):
     OVERRIDDEN = "overridden", "Overridden"
 
 
+class Source(models.TextChoices):
+    RECORD = "record", "Run from the patient's record"
+    RESCREEN = "rescreen", "Re-screen under another protocol version"
+
+
 class OverrideReason(models.TextChoices):
     CLINICAL_JUDGEMENT = "clinical_judgement", "Clinical judgement: the criterion does not fit"
     DATA_ERROR = "data_error", "The record held a wrong or outdated value"
@@ -42,6 +47,10 @@ class Evaluation(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     evaluated_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.RECORD)
+    # The criterion ids the protocol actually judged (any status but not_applicable), once each:
+    # the denominator of override rates, kept small so the rates need no decision JSON.
+    judged_criteria = models.JSONField(default=list, blank=True)
     review = models.CharField(max_length=12, choices=Review.choices, default=Review.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -59,6 +68,10 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=~Q(review="overridden") | ~Q(override_reason=""),
                 name="evaluation_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(review="pending") | Q(reviewed_at__isnull=False),
+                name="evaluation_review_has_time",
             ),
         ]
 

@@ -1,0 +1,227 @@
+"""Every write of candidacy in the record: one function each, one transaction, one audit event.
+
+Views and commands parse and authorize, then call one of these. Audit details hold ids and
+codes only (never names, dates of birth or the clinician's free text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from annulus.audit.record import record
+from annulus.candidacy.case_builder import build_case
+from annulus.candidacy.engine import OUTCOMES, Protocol, evaluate, parse_case
+from annulus.candidacy.models import Evaluation, OverrideReason, Review, Source
+from annulus.patients.models import ChangeRecord, Patient, Stage
+
+# A reviewed decision moves a patient in work-up to "decision"; later stages are never undone.
+STAGES_BEFORE_DECISION = (Stage.NEW, Stage.WORK_UP)
+
+
+class AlreadyReviewed(Exception):
+    """The evaluation was accepted or overridden before (a double click, or a colleague)."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        super().__init__(f"evaluation {evaluation.pk} is already {evaluation.review}")
+        self.evaluation = evaluation
+
+
+def clinic_today(patient: Patient) -> date:
+    """The day it is at the patient's clinic: the `assessed_on` of an evaluation run now."""
+    return timezone.now().astimezone(patient.clinic.zone).date()
+
+
+def record_evaluation(
+    patient: Patient,
+    *,
+    protocol: Protocol,
+    assessed_on: date | None = None,
+    user: Any = None,
+    request: HttpRequest | None = None,
+    case: dict[str, Any] | None = None,
+    source: Source = Source.RECORD,
+    previous: Evaluation | None = None,
+) -> Evaluation:
+    """Build the case from the record (unless `case` is given), run `protocol`, store the result.
+
+    The stored evaluation keeps the protocol's id, version and sha256, the exact case it read and
+    the decision (spec §3 JSON), who ran it and when; its review starts `pending`.
+    Raises `CaseNotReady` when the record lacks what every case needs (the date of birth) and
+    `CaseError` when the engine refuses the case; nothing is stored then.
+    """
+    with transaction.atomic():
+        if case is None:
+            case = build_case(patient, assessed_on or clinic_today(patient))
+        parsed = parse_case(case)
+        decision = evaluate(parsed, protocol)
+        data = decision.to_dict()
+        evaluation = Evaluation.objects.create(
+            patient=patient,
+            protocol_id=protocol.id,
+            protocol_version=protocol.version,
+            protocol_sha256=protocol.sha256,
+            assessed_on=parsed.assessed_on,
+            case_snapshot=case,
+            decision=data,
+            outcome=decision.outcome,
+            evaluated_by=user,
+            source=source,
+            judged_criteria=sorted(
+                {c.id for c in decision.criteria if c.status != "not_applicable"}
+            ),
+        )
+        details: dict[str, Any] = {
+            "evaluation": evaluation.pk,
+            "protocol": protocol.id,
+            "version": protocol.version,
+            "outcome": decision.outcome,
+            "source": str(source),
+        }
+        if previous is not None:
+            details["previous_evaluation"] = previous.pk
+            details["previous_outcome"] = previous.outcome
+        record(
+            "candidacy.rescreen" if source == Source.RESCREEN else "candidacy.evaluate",
+            request=request,
+            actor=user,
+            clinic=patient.clinic,
+            patient_id=patient.pk,
+            obj=evaluation,
+            details=details,
+        )
+    return evaluation
+
+
+def accept_evaluation(
+    evaluation: Evaluation, *, user: Any, request: HttpRequest | None = None
+) -> Evaluation:
+    """The clinician agrees with the protocol. Refused with `AlreadyReviewed` the second time."""
+    return _review(evaluation, user=user, request=request, review=Review.ACCEPTED, changes={})
+
+
+def override_evaluation(
+    evaluation: Evaluation,
+    *,
+    user: Any,
+    reason: str,
+    outcome: str,
+    criteria: Iterable[str] = (),
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Evaluation:
+    """The clinician decides otherwise: a coded reason, the outcome they chose, the criteria
+    they disagree with, and free text (required when the reason is "other").
+
+    The form checks all this with friendly messages; the checks here keep any other caller honest.
+    """
+    if reason not in OverrideReason.values:
+        raise ValueError(f"reason: unknown override reason {reason!r}")
+    if reason == OverrideReason.OTHER and not note.strip():
+        raise ValueError("note: explain the override when the reason is 'other'")
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome: unknown outcome {outcome!r}")
+    criteria = sorted(set(criteria))
+    unknown = set(criteria) - set(evaluation.judged_criteria)
+    if unknown:
+        raise ValueError(f"criteria: not judged in this evaluation: {', '.join(sorted(unknown))}")
+    changes = {
+        "override_reason": reason,
+        "override_outcome": outcome,
+        "override_note": note.strip(),
+        "overridden_criteria": criteria,
+    }
+    return _review(
+        evaluation, user=user, request=request, review=Review.OVERRIDDEN, changes=changes
+    )
+
+
+def _review(
+    evaluation: Evaluation,
+    *,
+    user: Any,
+    request: HttpRequest | None,
+    review: Review,
+    changes: dict[str, Any],
+) -> Evaluation:
+    patient = evaluation.patient
+    with transaction.atomic():
+        now = timezone.now()
+        # Only a pending evaluation can be reviewed, decided by the database: of two clicks
+        # (or two colleagues) exactly one update matches.
+        updated = Evaluation.objects.filter(pk=evaluation.pk, review=Review.PENDING).update(
+            review=review, reviewed_by=user, reviewed_at=now, **changes
+        )
+        evaluation.refresh_from_db()
+        if not updated:
+            raise AlreadyReviewed(evaluation)
+        details: dict[str, Any] = {"evaluation": evaluation.pk, "outcome": evaluation.outcome}
+        if review == Review.OVERRIDDEN:
+            details.update(
+                reason=changes["override_reason"],
+                chosen_outcome=changes["override_outcome"],
+                criteria=changes["overridden_criteria"],
+            )
+        if patient.stage in STAGES_BEFORE_DECISION:
+            details["stage"] = [patient.stage, Stage.DECISION.value]
+            _move_to_decision(patient, user)
+        record(
+            f"candidacy.{review.value}",
+            request=request,
+            actor=user,
+            clinic=patient.clinic,
+            patient_id=patient.pk,
+            obj=evaluation,
+            details=details,
+        )
+    return evaluation
+
+
+def _move_to_decision(patient: Patient, user: Any) -> None:
+    before = patient.stage
+    Patient.objects.filter(pk=patient.pk).update(stage=Stage.DECISION, updated_at=timezone.now())
+    patient.stage = Stage.DECISION
+    ChangeRecord.objects.create(
+        patient=patient,
+        record_type="Patient",
+        record_id=str(patient.pk),
+        action="update",
+        changes={"stage": [before, Stage.DECISION.value]},
+        changed_by=user,
+    )
+
+
+def record_case_export(
+    patient: Patient, *, assessed_on: date, target: str, actor: Any = None
+) -> None:
+    """Audit that a patient's case file left the database (`target`: stdout, file, directory)."""
+    record(
+        "candidacy.case_export",
+        actor=actor,
+        clinic=patient.clinic,
+        patient_id=patient.pk,
+        obj=patient,
+        details={"assessed_on": assessed_on.isoformat(), "target": target},
+    )
+
+
+def record_rescreen_preview(
+    *, protocol: Protocol, clinic: Any, checked: int, changed: int, skipped: int
+) -> None:
+    """Audit a dry-run re-screen: it read every patient's latest case, and changed nothing."""
+    record(
+        "candidacy.rescreen_preview",
+        clinic=clinic,
+        details={
+            "protocol": protocol.id,
+            "version": protocol.version,
+            "checked": checked,
+            "changed": changed,
+            "skipped": skipped,
+        },
+    )

@@ -1,0 +1,110 @@
+"""`annulus export-case`: write a patient's case file (spec §1), built from the record.
+
+    annulus export-case PATIENT_ID [--on YYYY-MM-DD] [-o FILE]    one case, stdout by default
+    annulus export-case --all DIR [--on YYYY-MM-DD] [--clinic SLUG]   one <case_id>.json each
+
+Every file written has passed the engine's own validation, so `annulus evaluate FILE` accepts
+it. A patient whose case cannot be built (no date of birth, say) is skipped with the reason on
+stderr; only ids are printed. Each export is audited (ids and the day only).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from annulus.accounts.models import Clinic
+from annulus.candidacy.actions import clinic_today, record_case_export
+from annulus.candidacy.case_builder import CaseNotReady, build_case
+from annulus.candidacy.engine import CaseError, parse_case
+from annulus.patients.models import Patient
+
+USAGE_ERROR = 2
+
+
+def parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            f"--on: write the day as YYYY-MM-DD (got {value!r})", returncode=USAGE_ERROR
+        ) from None
+
+
+def case_text(patient: Patient, day: date) -> tuple[str, str]:
+    """(case_id, the case file as JSON text); raises CaseNotReady or CaseError when there is
+    no case to give."""
+    case = build_case(patient, day)
+    parse_case(case)  # the engine's own check: what we write, `annulus evaluate` accepts
+    return case["case_id"], json.dumps(case, indent=2, ensure_ascii=False) + "\n"
+
+
+def why_not(exc: CaseNotReady | CaseError) -> str:
+    if isinstance(exc, CaseError):
+        return "the case file is refused: " + "; ".join(str(i) for i in exc.issues[:5])
+    return str(exc)
+
+
+class Command(BaseCommand):
+    help = "Write a patient's candidacy case file (or one per patient with --all DIR)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("patient_id", nargs="?", type=int, help="the patient's record id")
+        parser.add_argument("--all", metavar="DIR", help="write one <case_id>.json per patient")
+        parser.add_argument("--on", metavar="YYYY-MM-DD", help="assessment day (default: today)")
+        parser.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
+        parser.add_argument("--clinic", metavar="SLUG", help="with --all: only this clinic")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        day = parse_day(opts["on"])
+        if (opts["patient_id"] is None) == (opts["all"] is None):
+            raise CommandError("give either PATIENT_ID or --all DIR", returncode=USAGE_ERROR)
+        if opts["all"] is not None:
+            if opts["output"]:
+                raise CommandError("--all writes into DIR; -o is for one patient")
+            self.export_all(Path(opts["all"]), day, opts["clinic"])
+            return
+        patient = Patient.objects.select_related("clinic").filter(pk=opts["patient_id"]).first()
+        if patient is None:
+            raise CommandError(f"no patient with id {opts['patient_id']}", returncode=USAGE_ERROR)
+        on = day or clinic_today(patient)
+        try:
+            _, text = case_text(patient, on)
+        except (CaseNotReady, CaseError) as exc:
+            raise CommandError(
+                f"patient {patient.pk}: {why_not(exc)}", returncode=USAGE_ERROR
+            ) from None
+        if opts["output"]:
+            Path(opts["output"]).write_text(text, encoding="utf-8")
+            record_case_export(patient, assessed_on=on, target="file")
+        else:
+            self.stdout.write(text, ending="")
+            record_case_export(patient, assessed_on=on, target="stdout")
+
+    def export_all(self, folder: Path, day: date | None, clinic_slug: str | None) -> None:
+        patients = Patient.objects.select_related("clinic").order_by("pk")
+        if clinic_slug:
+            clinic = Clinic.objects.filter(slug=clinic_slug).first()
+            if clinic is None:
+                raise CommandError(f"--clinic: no clinic {clinic_slug!r}", returncode=USAGE_ERROR)
+            patients = patients.filter(clinic=clinic)
+        folder.mkdir(parents=True, exist_ok=True)
+        written = skipped = 0
+        for patient in patients.iterator(chunk_size=200):
+            on = day or clinic_today(patient)
+            try:
+                case_id, text = case_text(patient, on)
+            except (CaseNotReady, CaseError) as exc:
+                self.stderr.write(f"patient {patient.pk}: skipped: {why_not(exc)}")
+                skipped += 1
+                continue
+            (folder / f"{Path(case_id).name}.json").write_text(text, encoding="utf-8")
+            record_case_export(patient, assessed_on=on, target="directory")
+            written += 1
+        self.stdout.write(f"Wrote {written} case files to {folder}; skipped {skipped}.")
