@@ -141,7 +141,7 @@ class Between(Cond):
             value = ctx.value(self.fact)
         if value is None:
             return None
-        return self.low <= value <= self.high  # type: ignore[no-any-return]
+        return bool(self.low <= value <= self.high)
 
     def unknown_facts(self, ctx: Context) -> list[Fact]:
         return [self.fact]
