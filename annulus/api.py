@@ -37,3 +37,4 @@ api = NinjaAPI(
     auth=VerifiedStaffSession(),
     docs_url=None,  # the interactive docs page loads scripts from other origins; the spec suffices
 )
+api.add_router("/", "annulus.scheduling.api.router")

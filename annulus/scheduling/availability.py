@@ -1,0 +1,244 @@
+"""From the database to the pure slot core and back: which slots a service has, and one check.
+
+Nothing here does time arithmetic of its own: opening hours, exceptions and busy intervals are
+read from the database and handed to `annulus.scheduling.slots.compute_slots`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from annulus.scheduling import slots as core
+from annulus.scheduling.models import (
+    Closure,
+    ExtraHours,
+    Occupancy,
+    RoleCandidate,
+    Service,
+    WeeklyHours,
+)
+
+_DAY = timedelta(days=1)
+# Opening hours and roles change rarely; slot listings (never the booking re-check) may read
+# them up to this many seconds old, per process.
+PLAN_CACHE_SECONDS = 10.0
+_PLAN_CACHE_SIZE = 512
+
+
+@dataclass(frozen=True)
+class Candidate:
+    position: int
+    resource_id: int
+    slug: str
+
+
+def candidates(service: Service) -> list[Candidate]:
+    """The active resources that can fill each of the service's roles, in preference order.
+
+    Read once per service object (one request uses one), since the checks, the locks and the
+    slot maths all need them.
+    """
+    found: list[Candidate] | None = getattr(service, "_scheduling_candidates", None)
+    if found is None:
+        found = [
+            Candidate(position, rid, slug)
+            for position, rid, slug in RoleCandidate.objects.filter(
+                role__service=service, resource__active=True
+            )
+            .order_by("role__position", "preference", "id")
+            .values_list("role__position", "resource_id", "resource__slug")
+        ]
+        service._scheduling_candidates = found  # type: ignore[attr-defined]
+    return found
+
+
+def lead_slugs(service: Service) -> list[str]:
+    return [c.slug for c in candidates(service) if c.position == 0]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A service's needs and the opening hours of every resource that could fill them."""
+
+    service: Service
+    needs: tuple[tuple[str, ...], ...]
+    resources: dict[str, int]  # slug -> id
+    availability: core.Availability
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        return self.needs[0] if self.needs else ()
+
+
+def plan_for(service: Service, *, first_day: date, last_day: date, lead: str | None = None) -> Plan:
+    """Read the service's roles and its resources' hours for local dates first..last (± a day).
+
+    With `lead`, the leading role is that resource alone.
+    """
+    roles: dict[int, list[str]] = {}
+    resources: dict[str, int] = {}
+    for c in candidates(service):
+        if c.position == 0 and lead is not None and c.slug != lead:
+            continue
+        roles.setdefault(c.position, []).append(c.slug)
+        resources[c.slug] = c.resource_id
+    needs = tuple(tuple(roles[position]) for position in sorted(roles))
+    slug_of = {rid: slug for slug, rid in resources.items()}
+    margin_first, margin_last = first_day - _DAY, last_day + _DAY
+    rules = tuple(
+        core.WeeklyRule(resource=slug_of[rid], weekday=weekday, start=start, end=end)
+        for rid, weekday, start, end in WeeklyHours.objects.filter(resource_id__in=list(slug_of))
+        .order_by()
+        .values_list("resource_id", "weekday", "start", "end")
+    )
+    closures = tuple(
+        core.Closure(
+            first_day=first,
+            last_day=last,
+            resource=slug_of[rid] if rid else None,
+        )
+        for rid, first, last in Closure.objects.filter(
+            location_id=service.location_id,
+            first_day__lte=margin_last,
+            last_day__gte=margin_first,
+        )
+        .order_by()
+        .values_list("resource_id", "first_day", "last_day")
+        if rid is None or rid in slug_of
+    )
+    extra = tuple(
+        core.ExtraHours(resource=slug_of[rid], day=day, start=start, end=end)
+        for rid, day, start, end in ExtraHours.objects.filter(
+            resource_id__in=list(slug_of), day__gte=margin_first, day__lte=margin_last
+        )
+        .order_by()
+        .values_list("resource_id", "day", "start", "end")
+    )
+    availability = core.Availability(
+        zone=service.location.timezone, rules=rules, closures=closures, extra_hours=extra
+    )
+    return Plan(service=service, needs=needs, resources=resources, availability=availability)
+
+
+_plans: dict[tuple[int, date, date, str | None], tuple[float, Plan]] = {}
+
+
+def cached_plan(
+    service: Service, *, first_day: date, last_day: date, lead: str | None = None
+) -> Plan:
+    """`plan_for`, remembered for PLAN_CACHE_SECONDS in this process (for slot listings)."""
+    key = (service.pk, first_day, last_day, lead)
+    now = time.monotonic()
+    hit = _plans.get(key)
+    if hit is not None and now - hit[0] < PLAN_CACHE_SECONDS:
+        return hit[1]
+    if len(_plans) >= _PLAN_CACHE_SIZE:
+        _plans.clear()
+    plan = plan_for(service, first_day=first_day, last_day=last_day, lead=lead)
+    _plans[key] = (now, plan)
+    return plan
+
+
+def busy_between(
+    resources: Mapping[str, int],
+    start: datetime,
+    end: datetime,
+    *,
+    exclude_appointment: int | None = None,
+) -> list[core.Busy]:
+    """Active occupancies of these resources (slug -> id) that overlap [start, end)."""
+    slug_of = {rid: slug for slug, rid in resources.items()}
+    rows = Occupancy.objects.filter(
+        resource_id__in=list(slug_of), active=True, start__lt=end, end__gt=start
+    )
+    if exclude_appointment is not None:
+        rows = rows.exclude(appointment_id=exclude_appointment)
+    return [
+        core.Busy(resource=slug_of[resource_id], start=s, end=e)
+        for resource_id, s, e in rows.order_by().values_list("resource_id", "start", "end")
+    ]
+
+
+def find_slots(
+    service: Service,
+    first_day: date,
+    last_day: date,
+    *,
+    now: datetime,
+    lead: str | None = None,
+    staff: bool = False,
+    exclude_appointment: int | None = None,
+    ignore_bookings: bool = False,
+    cached: bool = False,
+) -> list[core.Slot]:
+    """Free slots of `service` starting on local dates first_day..last_day, in UTC.
+
+    `lead` keeps only that resource for the leading role. `staff` lifts the notice and
+    horizon limits for patients. `exclude_appointment` ignores one appointment's own holding
+    (to move it); `ignore_bookings` ignores all bookings (is this a slot at all?). `cached` lets
+    a listing read opening hours a few seconds old; bookings are always read fresh, and the
+    booking transaction re-checks with fresh hours.
+    """
+    if lead is not None and lead not in lead_slugs(service):
+        return []
+    load = cached_plan if cached else plan_for
+    plan = load(service, first_day=first_day, last_day=last_day, lead=lead)
+    needs = [list(role) for role in plan.needs]
+    if not needs or any(not role for role in needs):
+        return []
+    zone = plan.availability.tzinfo
+    # Busy intervals for the whole local range, with a day's margin for buffers and zones.
+    window_start = datetime.combine(first_day - _DAY, datetime.min.time(), tzinfo=zone)
+    window_end = datetime.combine(last_day + 2 * _DAY, datetime.min.time(), tzinfo=zone)
+    busy = (
+        []
+        if ignore_bookings
+        else busy_between(
+            plan.resources,
+            window_start.astimezone(UTC),
+            window_end.astimezone(UTC),
+            exclude_appointment=exclude_appointment,
+        )
+    )
+    return core.compute_slots(
+        plan.availability,
+        service.timing(staff=staff),
+        needs,
+        busy,
+        now=now,
+        first_day=first_day,
+        last_day=last_day,
+    )
+
+
+def local_day(instant: datetime, service: Service) -> date:
+    return instant.astimezone(service.location.zone).date()
+
+
+def slot_at(
+    service: Service,
+    start: datetime,
+    *,
+    now: datetime,
+    lead: str | None = None,
+    staff: bool = False,
+    exclude_appointment: int | None = None,
+    ignore_bookings: bool = False,
+) -> core.Slot | None:
+    """The free slot starting at `start` (with `lead` leading, when given), or None."""
+    day = local_day(start, service)
+    found = find_slots(
+        service,
+        day,
+        day,
+        now=now,
+        lead=lead,
+        staff=staff,
+        exclude_appointment=exclude_appointment,
+        ignore_bookings=ignore_bookings,
+    )
+    start_utc = start.astimezone(UTC)
+    return next((slot for slot in found if slot.start == start_utc), None)

@@ -1,0 +1,165 @@
+"""Forms for the booking pages and the staff calendar. Messages name the field to fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from annulus.patients.models import Patient
+from annulus.scheduling.models import Mode, Resource, Service
+
+
+def parse_instant(value: str) -> datetime | None:
+    """An ISO 8601 instant with its offset (as the time links carry), else None."""
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.utcoffset() is not None else None
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+class DetailsForm(forms.Form):
+    """Who is coming. The hidden fields carry the chosen slot and the form's one-time token."""
+
+    service = forms.SlugField(widget=forms.HiddenInput)
+    start = forms.CharField(widget=forms.HiddenInput)
+    resource = forms.SlugField(widget=forms.HiddenInput, required=False)
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    first_name = forms.CharField(
+        max_length=100,
+        error_messages={"required": "Enter your first name."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        max_length=100,
+        error_messages={"required": "Enter your last name."},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    # Typed, not a date picker: scrolling a picker back decades is hard on a phone. Accepts
+    # 04/23/1975 and 1975-04-23 (the en-us input formats).
+    date_of_birth = forms.DateField(
+        help_text="Month/day/year, for example 04/23/1975. We use it with your email to find "
+        "your record.",
+        error_messages={
+            "required": "Enter your date of birth.",
+            "invalid": "Enter your date of birth as month/day/year, for example 04/23/1975.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "bday"}),
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send your confirmation and reminders here.",
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Phone number",
+        max_length=40,
+        required=False,
+        help_text="In case we need to reach you about this appointment.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    mode = forms.ChoiceField(
+        label="How would you like to meet?",
+        choices=Mode.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, service: Service | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if service is None or len(service.modes()) < 2:
+            del self.fields["mode"]
+        else:
+            self.fields["mode"].required = True
+            self.fields["mode"].error_messages["required"] = "Choose in person or video call."
+
+    def clean_start(self) -> datetime:
+        start = parse_instant(self.cleaned_data["start"])
+        if start is None:
+            raise ValidationError("This time could not be read. Please choose a time again.")
+        return start
+
+    def clean_date_of_birth(self) -> date:
+        born: date = self.cleaned_data["date_of_birth"]
+        if born > date.today() or born.year < 1900:  # noqa: DTZ011 (a calendar date, no instant)
+            raise ValidationError("Enter your real date of birth, for example 04/23/1975.")
+        return born
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data["phone"]).strip()
+        if phone and not all(c.isdigit() or c in " +-().ext" for c in phone):
+            raise ValidationError("Enter a phone number using digits, spaces and + - ( ).")
+        return phone
+
+
+class StaffAppointmentForm(forms.Form):
+    """Staff book an existing patient, or move a booking: a local date and time, read in the
+    location's zone by the view (never a naive datetime)."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label=None)
+    patient = forms.ModelChoiceField(queryset=Patient.objects.none())
+    day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    at = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    resource = forms.ModelChoiceField(
+        label="Clinician or lead resource",
+        queryset=Resource.objects.none(),
+        required=False,
+        empty_label="First free, in order of preference",
+        to_field_name="slug",
+    )
+    mode = forms.ChoiceField(choices=Mode.choices, initial=Mode.IN_PERSON)
+    outside_hours = forms.BooleanField(
+        label="Allow a time outside opening hours",
+        required=False,
+        help_text="The clinician, room and equipment must still be free.",
+    )
+
+    def __init__(self, *args: Any, clinic: Any, moving: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        querysets: dict[str, Any] = {
+            "service": Service.objects.filter(clinic=clinic, active=True),
+            "patient": Patient.objects.in_clinic(clinic),
+            "resource": Resource.objects.filter(clinic=clinic, active=True),
+        }
+        for name, queryset in querysets.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset
+        if moving:
+            for name in ("service", "patient", "mode"):
+                del self.fields[name]
+
+
+def local_instant(day: date, at: time, zone: Any) -> datetime | None:
+    """The instant a wall-clock time names in `zone`; None when it does not exist that day
+    (spring forward). A repeated hour resolves to its first pass, as the slot core does."""
+    instant = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    back = instant.astimezone(zone)
+    if (back.date(), back.time()) != (day, at):
+        return None
+    return instant
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[
+            ("patient_request", "The patient asked"),
+            ("clinician_unavailable", "Clinician unavailable"),
+            ("clinical", "Clinical reason"),
+            ("other", "Other"),
+        ]
+    )

@@ -1,0 +1,86 @@
+"""The patient's manage link, and how times are written for people.
+
+The manage token is derived from SECRET_KEY and the appointment's random salt (as the leads'
+unsubscribe token is derived from SECRET_KEY), and only its SHA-256 is stored: the same link
+works in every email, an API replay can give it again, and a copy of the database alone opens
+nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.crypto import salted_hmac
+
+from annulus.lib.tokens import looks_like_token, token_hash
+from annulus.scheduling.models import Appointment
+
+_SALT = "annulus.scheduling.manage"
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def manage_token_for_salt(salt: str) -> str:
+    digest = salted_hmac(_SALT, salt, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def manage_token(appointment: Appointment) -> str:
+    return manage_token_for_salt(appointment.manage_salt)
+
+
+def find_by_manage_token(token: str) -> Appointment | None:
+    if not looks_like_token(token):
+        return None
+    appointment = (
+        Appointment.objects.select_related("service", "location", "clinic", "patient")
+        .filter(manage_token_hash=token_hash(token))
+        .first()
+    )
+    # The hash matched; compare the derived token in constant time as well.
+    if appointment is not None and hmac.compare_digest(manage_token(appointment), token):
+        return appointment
+    return None
+
+
+def site_base(request: HttpRequest | None, fallback: str = "") -> str:
+    """This site's origin: ANNULUS_SITE_URL when set, else the request's own host."""
+    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "")
+    if not base and request is not None:
+        base = request.build_absolute_uri("/")
+    return (base or fallback).rstrip("/")
+
+
+def manage_url(appointment: Appointment, base: str) -> str:
+    return base + reverse("scheduling:manage_link", args=[manage_token(appointment)])
+
+
+def local(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone)
+
+
+def day_label(instant: datetime, zone: ZoneInfo) -> str:
+    """e.g. "Tuesday 1 December 2026", in the location's zone."""
+    at = instant.astimezone(zone)
+    return f"{at:%A} {at.day} {at:%B %Y}"
+
+
+def time_label(instant: datetime, zone: ZoneInfo) -> str:
+    """e.g. "9:00 AM CST": 12-hour clock with the zone's abbreviation (tells a repeated hour's
+    two passes apart on the night clocks fall back)."""
+    at = instant.astimezone(zone)
+    hour = at.hour % 12 or 12
+    return f"{hour}:{at:%M} {'AM' if at.hour < 12 else 'PM'} {at:%Z}"
+
+
+def when_label(start: datetime, zone: ZoneInfo) -> str:
+    return f"{day_label(start, zone)} at {time_label(start, zone)}"

@@ -1,0 +1,27 @@
+"""The staff calendar, mounted at /staff/calendar/ (staff-only, deny by default)."""
+
+from django.urls import path
+
+from annulus.scheduling import staff_views
+
+app_name = "scheduling_staff"
+
+urlpatterns = [
+    path("", staff_views.calendar, name="calendar"),
+    path("new/", staff_views.appointment_new, name="appointment_new"),
+    path("appointments/<int:pk>/", staff_views.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/move/", staff_views.appointment_move, name="appointment_move"),
+    path(
+        "appointments/<int:pk>/cancel/", staff_views.appointment_cancel, name="appointment_cancel"
+    ),
+    path(
+        "appointments/<int:pk>/arrived/",
+        staff_views.appointment_arrived,
+        name="appointment_arrived",
+    ),
+    path(
+        "appointments/<int:pk>/no-show/",
+        staff_views.appointment_no_show,
+        name="appointment_no_show",
+    ),
+]
