@@ -234,6 +234,38 @@ def seed_patients(clinic: Clinic, clinician: User, today: date) -> list[Patient]
     return seeded
 
 
+def add_spec_discography(patient: Patient, day: date) -> None:
+    """The spec example's discography: L4-L5 positive, L3-L4 a painless adjacent control."""
+    Discogram.objects.create(
+        patient=patient,
+        performed_on=day,
+        level="L3-L4",
+        opening_pressure_psi=8,
+        pain_intensity=0,
+        concordance="none",
+    )
+    Discogram.objects.create(
+        patient=patient,
+        performed_on=day,
+        level="L4-L5",
+        opening_pressure_psi=9,
+        pain_onset_psi_above_opening=12,
+        pain_intensity=8,
+        concordance="concordant",
+        dallas_grade=3,
+    )
+
+
+def add_medial_branch_block(patient: Patient, day: date, relief_percent: int = 20) -> None:
+    DiagnosticInjection.objects.create(
+        patient=patient,
+        kind=BlockKind.MEDIAL_BRANCH,
+        performed_on=day,
+        levels=["L4-L5", "L5-S1"],
+        relief_percent=relief_percent,
+    )
+
+
 def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> Patient:
     patient = Patient.objects.create(
         clinic=clinic,
@@ -269,33 +301,9 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
     )
     LevelFinding.objects.create(study=study, level="L4-L5", **{**BASE_LEVEL, **spec.level})
     LevelFinding.objects.create(study=study, level="L3-L4", **BASE_LEVEL)
-    disco_day = anchor - timedelta(days=40)
-    Discogram.objects.create(
-        patient=patient,
-        performed_on=disco_day,
-        level="L3-L4",
-        opening_pressure_psi=8,
-        pain_intensity=0,
-        concordance="none",
-    )
-    Discogram.objects.create(
-        patient=patient,
-        performed_on=disco_day,
-        level="L4-L5",
-        opening_pressure_psi=9,
-        pain_onset_psi_above_opening=12,
-        pain_intensity=8,
-        concordance="concordant",
-        dallas_grade=3,
-    )
+    add_spec_discography(patient, anchor - timedelta(days=40))
     if spec.mbb_relief is not None:
-        DiagnosticInjection.objects.create(
-            patient=patient,
-            kind=BlockKind.MEDIAL_BRANCH,
-            performed_on=anchor - timedelta(days=150),
-            levels=["L4-L5", "L5-S1"],
-            relief_percent=spec.mbb_relief,
-        )
+        add_medial_branch_block(patient, anchor - timedelta(days=150), spec.mbb_relief)
     if spec.sij_relief is not None:
         DiagnosticInjection.objects.create(
             patient=patient,

@@ -11,44 +11,18 @@ from typing import Any
 
 from annulus.accounts.models import Clinic
 from annulus.candidacy.actions import clinic_today
-from annulus.clinical.models import (
-    BlockKind,
-    DiagnosticInjection,
-    Discogram,
-    LevelFinding,
-    MRIStudy,
+from annulus.clinical.models import LevelFinding, MRIStudy
+from annulus.patients.demo import (
+    BASE_INTAKE,
+    BASE_LEVEL,
+    add_medial_branch_block,
+    add_spec_discography,
 )
-from annulus.patients.models import RED_FLAG_FIELDS, Intake, IntakeStatus, Patient, Stage
+from annulus.patients.models import Intake, Patient, Stage
 
-INTAKE: dict[str, Any] = {
-    "status": IntakeStatus.REVIEWED,
-    "back_pain_duration_months": 14,
-    "back_pain_nrs": 7,
-    "leg_pain_nrs": 2,
-    "leg_pain_below_knee": False,
-    "radicular_signs": False,
-    "conservative_care_months": 8,
-    "exercise_or_physical_therapy": True,
-    "epidural_steroid_received": True,
-    "epidural_steroid_sustained_relief": False,
-    "opioid_mme_per_day": 0,
-    "bleeding_disorder": False,
-    "fibrin_sealant_allergy": False,
-    "odi": 42,
-    **dict.fromkeys(RED_FLAG_FIELDS, False),
-}
-LEVEL: dict[str, Any] = {
-    "pfirrmann_grade": 3,
-    "disc_height_loss_percent": 15,
-    "high_intensity_zone": True,
-    "modic_type": 0,
-    "contour": "bulge",
-    "stenosis": "none",
-    "spondylolisthesis_grade": 0,
-    "spondylolysis": False,
-    "flexion_extension_translation_mm": 1,
-    "flexion_extension_angulation_degrees": 4,
-}
+# The demo's complete record (the spec's example candidate) is the tests' starting point too.
+INTAKE: dict[str, Any] = BASE_INTAKE
+LEVEL: dict[str, Any] = BASE_LEVEL
 
 
 def make_patient(
@@ -92,30 +66,6 @@ def candidate_record(
         )
         LevelFinding.objects.create(study=study, level="L4-L5", **{**LEVEL, **(level or {})})
     if discography:
-        day = today - timedelta(days=30)
-        Discogram.objects.create(
-            patient=patient,
-            performed_on=day,
-            level="L3-L4",
-            opening_pressure_psi=8,
-            pain_intensity=0,
-            concordance="none",
-        )
-        Discogram.objects.create(
-            patient=patient,
-            performed_on=day,
-            level="L4-L5",
-            opening_pressure_psi=9,
-            pain_onset_psi_above_opening=12,
-            pain_intensity=8,
-            concordance="concordant",
-            dallas_grade=3,
-        )
-    DiagnosticInjection.objects.create(
-        patient=patient,
-        kind=BlockKind.MEDIAL_BRANCH,
-        performed_on=today - timedelta(days=150),
-        levels=["L4-L5", "L5-S1"],
-        relief_percent=20,
-    )
+        add_spec_discography(patient, today - timedelta(days=30))
+    add_medial_branch_block(patient, today - timedelta(days=150))
     return patient
