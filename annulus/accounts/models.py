@@ -88,6 +88,11 @@ class Clinic(models.Model):
                 )
 
 
+def public_clinic() -> Clinic | None:
+    """The clinic the public site speaks for: one installation serves one clinic's site."""
+    return Clinic.objects.order_by("id").first()
+
+
 class Role(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"
     CLINICIAN = "clinician", "Clinician"

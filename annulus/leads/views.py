@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annulus.accounts.models import Clinic
+from annulus.accounts.models import public_clinic
 from annulus.accounts.policy import public
 from annulus.leads import actions
 from annulus.leads.forms import CONSENT_WORDING_VERSION, GuideRequestForm
@@ -33,7 +33,7 @@ def _seo(request: HttpRequest, title: str) -> dict[str, object]:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def guide(request: HttpRequest) -> HttpResponse:
-    clinic = Clinic.objects.order_by("id").first()
+    clinic = public_clinic()
     if request.method == "POST":
         if not ratelimit.hit(request, "guide", **RATE_LIMIT):
             return render(

@@ -19,13 +19,13 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import AwareDatetime, StringConstraints, field_validator
 
+from annulus.accounts.models import public_clinic
 from annulus.lib import ratelimit
 from annulus.scheduling import actions
 from annulus.scheduling.availability import find_slots, lead_slugs
 from annulus.scheduling.idempotency import MAX_KEY_LENGTH, Answer, KeyReused, fingerprint, run_once
 from annulus.scheduling.links import manage_url, site_base
 from annulus.scheduling.models import Appointment, Service, Source
-from annulus.scheduling.views import site_clinic
 
 router = Router(tags=["booking"])
 
@@ -128,7 +128,7 @@ def _too_many(per_seconds: int) -> HttpResponse:
 
 
 def _service(slug: str) -> Service | None:
-    clinic = site_clinic()
+    clinic = public_clinic()
     if clinic is None:
         return None
     return (

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annulus.accounts.models import Clinic
+from annulus.accounts.models import Clinic, public_clinic
 from annulus.accounts.policy import public
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -88,11 +88,6 @@ def _token_in_url(response: HttpResponse) -> HttpResponse:
     """
     response["Referrer-Policy"] = "no-referrer"
     return _private(response)
-
-
-def site_clinic() -> Clinic | None:
-    """The clinic the public site books for (the public site serves one clinic)."""
-    return Clinic.objects.order_by("id").first()
 
 
 def bookable_services(clinic: Clinic | None) -> list[Service]:
@@ -224,7 +219,7 @@ def _zone_note(service: Service) -> str:
 @_limited("book.browse")
 def start(request: HttpRequest) -> HttpResponse:
     """Step 1–3: choose a service, then a day, then a time."""
-    clinic = site_clinic()
+    clinic = public_clinic()
     services = bookable_services(clinic)
     context: dict[str, Any] = {"page_title": "Book an appointment", "hide_booking": True}
     token = request.GET.get("screening", "")
@@ -289,7 +284,7 @@ def _slot_summary(service: Service, start: datetime | None, resource: str) -> di
 @_limited("book.submit")
 def details(request: HttpRequest) -> HttpResponse:
     """Step 4: who is coming, then book. A taken slot says so and offers other times."""
-    services = {s.slug: s for s in bookable_services(site_clinic())}
+    services = {s.slug: s for s in bookable_services(public_clinic())}
     data = request.POST if request.method == "POST" else request.GET
     service = services.get(data.get("service", ""))
     start_at = parse_instant(data.get("start", ""))

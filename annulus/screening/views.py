@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from annulus.accounts.models import Clinic
+from annulus.accounts.models import public_clinic
 from annulus.accounts.policy import public
 from annulus.lib import ratelimit
 from annulus.lib.tokens import looks_like_token, token_hash
@@ -42,10 +42,6 @@ def _context(request: HttpRequest, title: str, **extra: object) -> dict[str, obj
     }
 
 
-def _site_clinic() -> Clinic | None:
-    return Clinic.objects.order_by("id").first()
-
-
 def _too_many(request: HttpRequest) -> HttpResponse:
     context = _context(request, "Please try again later")
     return render(request, "public/too_many.html", context, status=429)
@@ -65,7 +61,7 @@ def start(request: HttpRequest) -> HttpResponse:
             return _step_two(request, AboutYourPainForm(), passed)
         if not ratelimit.hit(request, "screening", **RATE_LIMIT):
             return _too_many(request)
-        _, token = record_screening(request, clinic=_site_clinic(), flags=flags, verdict=verdict)
+        _, token = record_screening(request, clinic=public_clinic(), flags=flags, verdict=verdict)
         return redirect("screening:result", token=token)
     context = _context(request, "Self-check: could an evaluation help?", form=form, step=1)
     return render(request, "screening/start.html", context)
@@ -101,7 +97,7 @@ def about_your_pain(request: HttpRequest) -> HttpResponse:
     }
     _, token = record_screening(
         request,
-        clinic=_site_clinic(),
+        clinic=public_clinic(),
         flags=dict.fromkeys(red_flags.FLAG_IDS, False),
         verdict=verdict,
         answers=answers,
