@@ -9,8 +9,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.http import HttpRequest
 
+from annulus.audit.context import AuditContext
 from annulus.audit.models import GENESIS_HASH, AuditEvent, Outcome
-from annulus.lib.middleware import client_ip
 
 # Any constant works: it names the one lock that serializes appends on PostgreSQL.
 _CHAIN_LOCK_KEY = 0x616E6E75
@@ -20,6 +20,7 @@ def record(
     action: str,
     *,
     request: HttpRequest | None = None,
+    ctx: AuditContext | None = None,
     actor: Any = None,
     clinic: Any = None,
     patient_id: int | None = None,
@@ -30,8 +31,11 @@ def record(
     """Append an audit event, inside the caller's transaction when there is one.
 
     `details` must never hold PHI (names, dates of birth, free text from patients): codes and
-    ids only. The actor defaults to the request's user when it is authenticated.
+    ids only. The actor defaults to the request's user when it is authenticated. Actions pass
+    `ctx` (an `AuditContext`) instead of the request.
     """
+    if ctx is None and request is not None:
+        ctx = AuditContext.from_request(request)
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -51,8 +55,8 @@ def record(
             object_type=type(obj).__name__ if obj is not None else "",
             object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
             outcome=outcome,
-            ip=client_ip(request) if request is not None else None,
-            request_id=getattr(request, "request_id", "") if request is not None else "",
+            ip=ctx.ip if ctx is not None else None,
+            request_id=ctx.request_id if ctx is not None else "",
             details=details or {},
             prev_hash=last or GENESIS_HASH,
         )
