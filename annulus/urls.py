@@ -22,6 +22,7 @@ urlpatterns = [
     path("survey/", include("annulus.outcomes.survey_urls")),
     path("staff/candidacy/", include("annulus.candidacy.urls")),
     path("staff/outcomes/", include("annulus.outcomes.urls")),
+    path("staff/outcomes/report/", include("annulus.analytics.urls")),
     path("staff/calendar/", include("annulus.scheduling.staff_urls")),
     path("staff/", include("annulus.workbench.urls")),
     path("book/", include("annulus.scheduling.urls")),

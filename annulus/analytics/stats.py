@@ -133,7 +133,7 @@ def mean_change(
 class KMPoint:
     """Survival at ``months`` (``day`` days after entry), its 95 % interval and who is at risk."""
 
-    months: int
+    months: float
     day: int
     estimate: float | None
     ci_low: float | None
@@ -142,7 +142,7 @@ class KMPoint:
 
 
 def kaplan_meier(
-    groups: Iterable[tuple[int, bool, int]], at: Sequence[tuple[int, int]]
+    groups: Iterable[tuple[int, bool, int]], at: Sequence[tuple[float, int]]
 ) -> list[KMPoint]:
     """Kaplan-Meier estimate at the given (months, day) points.
 
