@@ -33,3 +33,15 @@ def rate_of(found: dict[str, Any] | None) -> str:
     return render.rate_text(
         found["rate"], found["ci_low"], found["ci_high"], found["count"], found["n"]
     )
+
+
+MEASURE_LABELS = {
+    "composite_success": "composite success",
+    "back_pain_improved": "back pain clearly better",
+    "rmdq_improved": "RMDQ clearly better",
+}
+
+
+@register.filter
+def measure_label(measure: str) -> str:
+    return MEASURE_LABELS.get(measure, measure.replace("_", " "))
