@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "annulus.scheduling",
     "annulus.candidacy",
     "annulus.outcomes",
+    "annulus.analytics",
     "annulus.website",
     "annulus.leads",
     "annulus.screening",

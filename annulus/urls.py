@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from annulus.accounts.policy import public
+from annulus.analytics import public_views as analytics_public
 from annulus.api import api
 
 # The API checks its own auth (deny by default: staff sessions unless an endpoint says auth=None).
@@ -22,11 +23,13 @@ urlpatterns = [
     path("survey/", include("annulus.outcomes.survey_urls")),
     path("staff/candidacy/", include("annulus.candidacy.urls")),
     path("staff/outcomes/", include("annulus.outcomes.urls")),
+    path("staff/outcomes/report/", include("annulus.analytics.urls")),
     path("staff/calendar/", include("annulus.scheduling.staff_urls")),
     path("staff/", include("annulus.workbench.urls")),
     path("book/", include("annulus.scheduling.urls")),
     path("screen/", include("annulus.screening.urls")),
     path("guide/", include("annulus.leads.urls")),
+    path("learn/our-results/", analytics_public.our_results, name="our_results"),
     path("", include("annulus.website.urls")),
 ]
 

@@ -6,7 +6,6 @@ with the pure ``responders`` rules each time, so a page never shows a stale clas
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
+from annulus.outcomes import clinic_counts
 from annulus.outcomes.actions import local_day
 from annulus.outcomes.models import (
     FollowUp,
@@ -300,40 +300,37 @@ class CompletionRow:
 
 
 def completion_by_time_point(
-    follow_ups: Any, now: datetime, *, arm: str | None = None
+    follow_ups: Any, now: datetime, *, arm: str | None = None, today: date | None = None
 ) -> list[CompletionRow]:
     """Per time point: completed, partial and missed among windows that have closed (or were
-    answered), and how many are open now or still to come.
+    answered), and how many are open now or still to come. Counted in SQL (``clinic_counts``).
 
     The rate's denominator is every closed window the patient was asked in. Time points never
     asked (the window closed before enrolment, or follow-up was stopped) are counted apart as
     "not asked" and shown beside the rate, so it is never flattered silently.
     """
-    queryset = Invitation.objects.filter(follow_up__in=follow_ups).select_related(
-        "follow_up__patient__clinic", "response"
-    )
+    queryset = Invitation.objects.filter(follow_up__in=follow_ups)
     if arm:
         queryset = queryset.filter(follow_up__arm=arm)
-    rows: dict[str, CompletionRow] = {}
-    order: dict[str, int] = defaultdict(int)
-    for invitation in queryset.order_by("position"):
-        row = rows.setdefault(invitation.code, CompletionRow(invitation.code, invitation.label))
-        order[invitation.code] = invitation.position
-        response = getattr(invitation, "response", None)
-        state = display_state(invitation, response, now)
-        if state == "completed":
-            row.completed += 1
-        elif state == "partial":
-            row.partial += 1
-        elif state == "missed":
-            row.missed += 1
-        elif state in ("due", "overdue", "in-progress"):
-            row.open_now += 1
-        elif state == "upcoming":
-            row.upcoming += 1
-        else:
-            row.not_asked += 1
-    return sorted(rows.values(), key=lambda r: order[r.code])
+    day = today if today is not None else _today(follow_ups, now)
+    return [
+        CompletionRow(
+            row["code"],
+            row["label"],
+            row["completed"],
+            row["partial"],
+            row["missed"],
+            row["open_now"],
+            row["upcoming"],
+            row["not_asked"],
+        )  # fmt: skip
+        for row in clinic_counts.completion_counts(queryset, now, day)
+    ]
+
+
+def _today(follow_ups: Any, now: datetime) -> date:
+    first = FollowUp.objects.filter(pk__in=follow_ups).select_related("patient__clinic").first()
+    return local_day(first.patient.clinic, now) if first else now.date()
 
 
 @dataclass
@@ -346,22 +343,16 @@ class DueRow:
         return STATE_LABELS[self.state]
 
 
-def open_now(follow_ups: Any, now: datetime) -> list[DueRow]:
-    """Time points whose window is open and that are not finished, overdue first."""
-    invitations = (
-        Invitation.objects.filter(
-            follow_up__in=follow_ups,
-            follow_up__status=FollowUpStatus.ACTIVE,
-            status__in=("scheduled", "sent", "partial"),
-            expires_at__gt=now,
-        )
-        .select_related("follow_up__patient__clinic", "response")
-        .order_by("due", "id")
-    )
-    rows = []
-    for invitation in invitations:
-        state = display_state(invitation, getattr(invitation, "response", None), now)
-        if state in ("due", "overdue", "in-progress"):
-            rows.append(DueRow(invitation, state))
-    rows.sort(key=lambda r: (r.state != "overdue", r.invitation.due))
-    return rows
+def open_now(
+    follow_ups: Any, now: datetime, *, today: date | None = None, limit: int | None = None
+) -> list[DueRow]:
+    """Time points whose window is open and that are not finished, overdue first (in SQL; only
+    the first ``limit`` are loaded)."""
+    day = today if today is not None else _today(follow_ups, now)
+    queryset = clinic_counts.open_now(Invitation.objects.filter(follow_up__in=follow_ups), now, day)
+    if limit is not None:
+        queryset = queryset[:limit]
+    return [
+        DueRow(invitation, display_state(invitation, getattr(invitation, "response", None), now))
+        for invitation in queryset
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from annulus.accounts.access import deny
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
-from annulus.outcomes import actions, charts, library, results
+from annulus.outcomes import actions, charts, clinic_counts, library, results
 from annulus.outcomes.catalog import list_instruments
 from annulus.outcomes.forms import StopForm
 from annulus.outcomes.models import ARM_CHOICES, FollowUp, Invitation
@@ -259,10 +260,18 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+LIST_PAGE = 50
+
+
 def clinic_overview(request: HttpRequest) -> HttpResponse:
-    """Completion per time point, what is open now, who is lost, and who is not followed."""
+    """Completion per time point, what is open now, who is lost, and who is not followed.
+
+    Counts are SQL aggregates and the lists are paginated, so the page costs a few queries
+    whatever the size of the clinic (see bench/registry.py).
+    """
     clinic = request.clinic  # type: ignore[attr-defined]
     now = timezone.now()
+    today = actions.local_day(clinic, now)
     arms = dict(ARM_CHOICES)
     arm = request.GET.get("arm", "")
     if arm not in arms:
@@ -274,16 +283,27 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         | Q(procedure_date__isnull=False)
     )
     not_followed = treated.exclude(Exists(FollowUp.objects.filter(patient=OuterRef("pk"))))
-    lost = []
-    for follow_up in follow_ups.filter(status="active").select_related("patient"):
-        if results.lost_to_follow_up(results.time_point_rows(follow_up, now)):
-            lost.append(follow_up)
+    lost = (
+        FollowUp.objects.filter(id__in=clinic_counts.lost_follow_up_ids(clinic.pk, now))
+        .select_related("patient")
+        .order_by("patient__last_name", "patient__first_name", "id")
+    )
+    lost_page = Paginator(lost, LIST_PAGE).get_page(request.GET.get("lost_page"))
+    open_count = clinic_counts.open_now(
+        Invitation.objects.filter(follow_up__in=follow_ups), now, today
+    ).count()
     record("outcomes.clinic.view", request=request, clinic=clinic)
     context = {
-        "completion": results.completion_by_time_point(follow_ups, now, arm=arm or None),
-        "open_now": results.open_now(follow_ups, now),
+        "completion": results.completion_by_time_point(
+            follow_ups, now, arm=arm or None, today=today
+        ),
+        "open_now": results.open_now(follow_ups, now, today=today, limit=LIST_PAGE),
+        "open_count": open_count,
         "not_followed": not_followed.order_by("last_name", "first_name")[:100],
-        "lost": lost,
+        "not_followed_count": not_followed.count(),
+        "lost": lost_page,
+        "lost_count": lost_page.paginator.count,
+        "list_page": LIST_PAGE,
         "enrolled": follow_ups.count(),
         "stopped": follow_ups.filter(status="stopped").count(),
         "arms": [(code, label) for code, label in ARM_CHOICES],

@@ -1,0 +1,1 @@
+"""The clinic's outcomes beside the evidence: cohort reports, benchmarks, published snapshots."""
