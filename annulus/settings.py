@@ -6,12 +6,14 @@ With ANNULUS_ENV=production start-up refuses a missing or default secret.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from annulus.audit.keys import AuditKeyError, load_keys
 from annulus.lib.env import EnvError, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +42,17 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_
         "ANNULUS_ENV=production. Generate one with: "
         "python3 -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
+try:
+    AUDIT_KEYS = load_keys(os.environ, production=PRODUCTION, secret_key=SECRET_KEY)
+except AuditKeyError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+# The last id of the rows written before the chain was keyed (set once after upgrading).
+# Production allows none unless told; development accepts unkeyed rows before the first keyed one.
+_legacy = env_str("ANNULUS_AUDIT_LEGACY_UNTIL")
+if _legacy and not _legacy.isdigit():
+    raise ImproperlyConfigured(f"ANNULUS_AUDIT_LEGACY_UNTIL must be an event id (got {_legacy!r})")
+AUDIT_LEGACY_UNTIL = int(_legacy) if _legacy else (0 if PRODUCTION else None)
+AUDIT_ANCHOR_PATH = env_str("ANNULUS_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor.jsonl"))
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
 
