@@ -250,11 +250,20 @@ CACHES = {
 
 # --- logging: no PHI, request ids only --------------------------------------------------------
 
+# Secret link tokens are scrubbed from every record (annulus/lib/logscrub.py).
+LOGGING_CONFIG = "annulus.lib.logscrub.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -71,12 +71,26 @@ def test_production_deploy_check_reports_nothing():
         "--deploy",
         "--fail-level",
         "WARNING",
-        ANNULUS_ENV="production",
-        SECRET_KEY="k" * 20 + "-a-long-random-production-secret-for-the-test-only-0123456789",
-        ALLOWED_HOSTS="clinic.example.org",
+        **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION_ENV = {
+    "ANNULUS_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-for-the-test-only-0123456789",
+    "ALLOWED_HOSTS": "clinic.example.org",
+    "ANNULUS_AUDIT_KEY": "audit-key-for-the-test-only-0123456789abcdef",
+}
+
+
+@pytest.mark.parametrize("missing", ["ANNULUS_AUDIT_KEY"])
+def test_production_refuses_to_start_without_each_key(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_annulus("check", **env)
+    assert result.returncode == 2
+    assert missing in result.stderr
 
 
 def test_a_malformed_variable_gets_a_message_not_a_traceback():
