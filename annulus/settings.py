@@ -44,6 +44,14 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_
     )
 try:
     AUDIT_KEYS = load_keys(os.environ, production=PRODUCTION, secret_key=SECRET_KEY)
+    # Encrypts TOTP seeds and keys the backup codes' hashes (annulus/accounts/mfa_secrets.py).
+    MFA_KEYS = load_keys(
+        os.environ,
+        production=PRODUCTION,
+        secret_key=SECRET_KEY,
+        var="ANNULUS_MFA_KEY",
+        purpose="the key that encrypts MFA secrets",
+    )
 except AuditKeyError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 # The last id of the rows written before the chain was keyed (set once after upgrading).
@@ -95,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "annulus.accounts.middleware.RotateSessionOnVerifyMiddleware",
     "annulus.accounts.middleware.SessionLifetimeMiddleware",
     "annulus.accounts.middleware.DenyByDefaultMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -206,6 +215,10 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser keeps the cookie only if Secure, for this exact host, on path /,
+    # so a sibling subdomain cannot plant or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-annulus_session"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

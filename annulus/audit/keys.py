@@ -53,29 +53,35 @@ def _parse_line(line: str, source: str) -> tuple[str, bytes]:
     return (kid or derive_kid(raw)), raw
 
 
-def load_keys(environ: Mapping[str, str], *, production: bool, secret_key: str) -> AuditKeys:
-    inline = environ.get("ANNULUS_AUDIT_KEY", "").strip()
-    path = environ.get("ANNULUS_AUDIT_KEY_FILE", "").strip()
+def load_keys(
+    environ: Mapping[str, str],
+    *,
+    production: bool,
+    secret_key: str,
+    var: str = "ANNULUS_AUDIT_KEY",
+    purpose: str = "the audit chain's MAC key",
+) -> AuditKeys:
+    """Keys from `<var>` and `<var>_FILE` (the MFA secrets' key uses the same scheme)."""
+    inline = environ.get(var, "").strip()
+    path = environ.get(f"{var}_FILE", "").strip()
     lines: list[tuple[str, str]] = []
     if path:
         try:
             text = Path(path).read_text()
         except OSError as exc:
-            raise AuditKeyError(
-                f"ANNULUS_AUDIT_KEY_FILE: cannot read {path} ({exc.strerror})"
-            ) from None
+            raise AuditKeyError(f"{var}_FILE: cannot read {path} ({exc.strerror})") from None
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip() and not line.lstrip().startswith("#"):
-                lines.append((line.strip(), f"ANNULUS_AUDIT_KEY_FILE line {number}"))
+                lines.append((line.strip(), f"{var}_FILE line {number}"))
     if inline:
-        lines.append((inline, "ANNULUS_AUDIT_KEY"))
+        lines.append((inline, var))
     if not lines:
         if production:
             raise AuditKeyError(
-                "ANNULUS_AUDIT_KEY or ANNULUS_AUDIT_KEY_FILE must be set when "
-                "ANNULUS_ENV=production (the audit chain's MAC key; keep it outside the database)"
+                f"{var} or {var}_FILE must be set when ANNULUS_ENV=production "
+                f"({purpose}; keep it outside the database)"
             )
-        dev = hashlib.sha256(b"annulus-audit-dev-key:" + secret_key.encode()).hexdigest()
+        dev = hashlib.sha256(f"annulus-dev-key:{var}:{secret_key}".encode()).hexdigest()
         lines.append((f"dev:{dev}", "development key"))
     keys: dict[str, bytes] = {}
     current = ""
