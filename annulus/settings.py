@@ -14,7 +14,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from annulus.audit.keys import AuditKeyError, load_keys
-from annulus.lib.env import EnvError, env_bool, env_choice, env_int, env_list, env_str
+from annulus.lib.env import (
+    EnvError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANNULUS_VAR_DIR", str(BASE_DIR / "var")))
@@ -32,6 +40,8 @@ try:
     DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'annulus.sqlite3'}")
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    # The reverse proxies whose X-Forwarded-For is believed (annulus/lib/middleware.py).
+    TRUSTED_PROXIES = env_networks("ANNULUS_TRUSTED_PROXIES")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
@@ -94,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "annulus.lib.middleware.RequestIdMiddleware",
+    "annulus.lib.middleware.RateLimitRefundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +200,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address behind trusted proxies, the same one rate limits and audit rows use.
+AXES_CLIENT_IP_CALLABLE = "annulus.lib.middleware.client_ip"
 
 OTP_TOTP_ISSUER = "Annulus"
 OTP_TOTP_THROTTLE_FACTOR = 1
