@@ -75,13 +75,13 @@ def resolve_client_ip(remote_addr: str | None, forwarded_for: str) -> str | None
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    cached = getattr(request, "_annulus_client_ip", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if "_annulus_client_ip" in request.__dict__:
+        cached: str | None = request.__dict__["_annulus_client_ip"]
+        return cached
     ip = resolve_client_ip(
         request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR", "")
     )
-    request._annulus_client_ip = ip  # type: ignore[attr-defined]
+    request.__dict__["_annulus_client_ip"] = ip
     return ip
 
 

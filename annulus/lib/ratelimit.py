@@ -7,6 +7,7 @@ client behind trusted proxies). A request answered 400/422 gets its counts back
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 
@@ -43,7 +44,5 @@ def refund(request: HttpRequest) -> None:
     """Take back the counts this request added (it was a form sent back for correction)."""
     cache = caches["ratelimit"]
     for key in request.__dict__.pop("_annulus_ratelimit_keys", []):
-        try:
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
             cache.decr(key)
-        except ValueError:  # the window ended meanwhile
-            pass
