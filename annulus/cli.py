@@ -82,8 +82,10 @@ def serve(argv: Sequence[str]) -> int:
         "--bind", f"{opts.host}:{opts.port}",
         "--workers", str(opts.workers),
         "--access-logfile", "-",
-        # The access log carries method, path and status only: paths never hold PHI.
+        # The access log carries method, path and status only: paths never hold PHI, and the
+        # logger class replaces secret link tokens in them with [token].
         "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
+        "--logger-class", "annulus.lib.logscrub.GunicornLogger",
     ]  # fmt: skip
     worker = [sys.executable, "-m", "annulus.cli", "worker"]
     procs = [subprocess.Popen(web)]

@@ -43,6 +43,12 @@ def _audit_triggers_yield_to_flush(request: pytest.FixtureRequest) -> Iterator[N
     triggers.remove(connection)
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_per_test(settings: Any, tmp_path: Any) -> None:
+    """Each test's database starts empty, so its audit anchors live in its own file."""
+    settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchor.jsonl")
+
+
 @pytest.fixture
 def clinic(db: Any) -> Any:
     from annulus.testing import make_clinic

@@ -6,13 +6,23 @@ With ANNULUS_ENV=production start-up refuses a missing or default secret.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from annulus.lib.env import EnvError, env_bool, env_choice, env_int, env_list, env_str
+from annulus.audit.keys import AuditKeyError, load_keys
+from annulus.lib.env import (
+    EnvError,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANNULUS_VAR_DIR", str(BASE_DIR / "var")))
@@ -30,6 +40,8 @@ try:
     DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'annulus.sqlite3'}")
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    # The reverse proxies whose X-Forwarded-For is believed (annulus/lib/middleware.py).
+    TRUSTED_PROXIES = env_networks("ANNULUS_TRUSTED_PROXIES")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
@@ -40,6 +52,25 @@ if PRODUCTION and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY or len(SECRET_
         "ANNULUS_ENV=production. Generate one with: "
         "python3 -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
+try:
+    AUDIT_KEYS = load_keys(os.environ, production=PRODUCTION, secret_key=SECRET_KEY)
+    # Encrypts TOTP seeds and keys the backup codes' hashes (annulus/accounts/mfa_secrets.py).
+    MFA_KEYS = load_keys(
+        os.environ,
+        production=PRODUCTION,
+        secret_key=SECRET_KEY,
+        var="ANNULUS_MFA_KEY",
+        purpose="the key that encrypts MFA secrets",
+    )
+except AuditKeyError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+# The last id of the rows written before the chain was keyed (set once after upgrading).
+# Production allows none unless told; development accepts unkeyed rows before the first keyed one.
+_legacy = env_str("ANNULUS_AUDIT_LEGACY_UNTIL")
+if _legacy and not _legacy.isdigit():
+    raise ImproperlyConfigured(f"ANNULUS_AUDIT_LEGACY_UNTIL must be an event id (got {_legacy!r})")
+AUDIT_LEGACY_UNTIL = int(_legacy) if _legacy else (0 if PRODUCTION else None)
+AUDIT_ANCHOR_PATH = env_str("ANNULUS_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor.jsonl"))
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the site's host names in production.")
 
@@ -74,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "annulus.lib.middleware.RequestIdMiddleware",
+    "annulus.lib.middleware.RateLimitRefundMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -83,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "annulus.accounts.middleware.RotateSessionOnVerifyMiddleware",
     "annulus.accounts.middleware.SessionLifetimeMiddleware",
     "annulus.accounts.middleware.DenyByDefaultMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -168,6 +201,8 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address behind trusted proxies, the same one rate limits and audit rows use.
+AXES_CLIENT_IP_CALLABLE = "annulus.lib.middleware.client_ip"
 
 OTP_TOTP_ISSUER = "Annulus"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -194,6 +229,10 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host-: the browser keeps the cookie only if Secure, for this exact host, on path /,
+    # so a sibling subdomain cannot plant or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-annulus_session"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -238,11 +277,20 @@ CACHES = {
 
 # --- logging: no PHI, request ids only --------------------------------------------------------
 
+# Secret link tokens are scrubbed from every record (annulus/lib/logscrub.py).
+LOGGING_CONFIG = "annulus.lib.logscrub.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["scrub_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -16,6 +16,8 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from annulus.accounts import signals  # noqa: F401  (audits log-in events)
+        from annulus.accounts import mfa_secrets, signals  # noqa: F401  (audits log-in events)
+
+        mfa_secrets.install()  # TOTP seeds encrypted, backup codes hashed
 
         post_migrate.connect(_ensure_cache_table, sender=self)

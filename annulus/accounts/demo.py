@@ -1,7 +1,8 @@
 """The synthetic demo clinic's staff. Invented people only; the addresses use reserved domains.
 
 Seeding is idempotent: running it again keeps the accounts, resets their demo passwords, and tops
-the backup codes back up to ten, printing them so a visitor can sign in.
+the backup codes back up to ten (fixed per account, since only their hashes are stored), printing
+them so a visitor can sign in.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from annulus.accounts.mfa import BACKUP_CODE_COUNT
+from annulus.accounts.mfa_secrets import hash_code
 from annulus.accounts.models import Clinic, Membership, Role, User
 
 DEMO_PASSWORD = "demo-annulus-2026"  # noqa: S105  (printed on purpose: demo only)
@@ -50,6 +52,16 @@ def demo_totp_key(email: str) -> str:
     return hashlib.sha256(f"annulus-demo-totp:{email}".encode()).hexdigest()[:40]
 
 
+def demo_backup_codes(email: str) -> list[str]:
+    """Fixed codes per demo account: only hashes are stored, so a re-seed derives them again."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    codes = []
+    for i in range(BACKUP_CODE_COUNT):
+        digest = hashlib.sha256(f"annulus-demo-backup:{email}:{i}".encode()).digest()
+        codes.append("".join(alphabet[b % 32] for b in digest[:8]))
+    return codes
+
+
 def seed_clinic() -> Clinic:
     defaults = {k: v for k, v in DEMO_CLINIC.items() if k != "slug"}
     clinic, _ = Clinic.objects.get_or_create(slug=DEMO_CLINIC["slug"], defaults=defaults)
@@ -71,10 +83,10 @@ def seed_staff(clinic: Clinic) -> list[DemoLogin]:
         static, _ = StaticDevice.objects.get_or_create(
             user=user, name="Backup codes", defaults={"confirmed": True}
         )
-        missing = BACKUP_CODE_COUNT - static.token_set.count()
+        codes = demo_backup_codes(email)
+        static.token_set.all().delete()
         StaticToken.objects.bulk_create(
-            StaticToken(device=static, token=StaticToken.random_token()) for _ in range(missing)
+            StaticToken(device=static, token=hash_code(code)) for code in codes
         )
-        codes = list(static.token_set.order_by("id").values_list("token", flat=True))
         logins.append(DemoLogin(email, role.label, DEMO_PASSWORD, totp.config_url, codes))
     return logins

@@ -14,6 +14,8 @@ from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from annulus.accounts.mfa_secrets import hash_code
+
 BACKUP_CODE_COUNT = 10
 
 
@@ -44,7 +46,10 @@ def new_backup_codes(user: Any) -> list[str]:
     )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    # Only the codes' keyed hashes are stored (bulk_create skips the pre_save that hashes).
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=hash_code(code)) for code in codes
+    )
     return codes
 
 

@@ -73,3 +73,28 @@ def _redirect(name: str, request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         target += "?" + urlencode({"next": request.get_full_path()})
     return HttpResponseRedirect(target)
+
+
+class RotateSessionOnVerifyMiddleware:
+    """A new session id the moment the second factor is verified (M2).
+
+    Django's login() already rotates the id after the password. Without a second rotation, a
+    cookie stolen between the two steps (password only) would become a fully verified session.
+    Whichever view verifies the device (sign-in, enrolment), the id and the CSRF token change
+    before the response is sent.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.middleware.csrf import rotate_token
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        before = request.session.get(DEVICE_ID_SESSION_KEY)
+        response = self.get_response(request)
+        after = request.session.get(DEVICE_ID_SESSION_KEY)
+        if after and after != before:
+            request.session.cycle_key()
+            rotate_token(request)
+        return response

@@ -1,13 +1,18 @@
 """The append-only audit log.
 
-Each row stores the hash of the previous row and its own hash over its content, so deleting,
-inserting or editing any row breaks the chain at that point (`annulus audit verify`). The model
-refuses updates and deletes, and database triggers refuse them too.
+Each row stores the MAC of the previous row and its own MAC over its content, so deleting,
+inserting or editing any row breaks the chain at that point (`annulus audit verify`). The MAC is
+HMAC-SHA256 with a key kept outside the database (annulus/audit/keys.py), so someone who can write
+the table cannot recompute the chain; `key_id` names the key, so keys rotate. Rows written before
+the chain was keyed have an empty `key_id` and a plain SHA-256, and verify as before. The model
+refuses updates and deletes, database triggers refuse them too, and on PostgreSQL the runtime role
+may only INSERT and SELECT (`annulus db-roles`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any, NoReturn
 
@@ -50,6 +55,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The id of the HMAC key that signed this row; empty for legacy unkeyed (SHA-256) rows.
+    key_id = models.CharField(max_length=24, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -83,8 +90,13 @@ class AuditEvent(models.Model):
             "request_id": self.request_id,
             "details": self.details,
             "prev_hash": self.prev_hash,
-        }
+        } | ({"key_id": self.key_id} if self.key_id else {})
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, secret: bytes | None = None) -> str:
+        """HMAC-SHA256 with `secret` for keyed rows; the legacy plain SHA-256 without a key id."""
         canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        if not self.key_id:
+            return hashlib.sha256(canonical.encode()).hexdigest()
+        if secret is None:
+            raise LookupError(f"no audit key with id {self.key_id!r}")
+        return hmac.new(secret, canonical.encode(), hashlib.sha256).hexdigest()

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from annulus.accounts.models import public_clinic
 from annulus.accounts.policy import public
 from annulus.leads import actions
-from annulus.leads.forms import CONSENT_WORDING_VERSION, GuideRequestForm
+from annulus.leads.forms import CONSENT_WORDING_VERSION, GuideRequestForm, started_stamp
 from annulus.lib import ratelimit
 from annulus.lib.tokens import looks_like_token
 from annulus.website.content import library
@@ -41,24 +41,30 @@ def guide(request: HttpRequest) -> HttpResponse:
             )
         form = GuideRequestForm(request.POST)
         if form.is_valid() and clinic is not None:
-            if form.spam_reason:
-                # Looks like a script: say thanks as usual, store and send nothing.
+            if form.spam_reason == "too_fast":
+                # Autofill can beat the timer: say so honestly and let the person send again.
+                actions.record_spam(request, clinic=clinic, reason=form.spam_reason)
+                form = _send_again(request)
+            elif form.spam_reason:
+                # A filled honeypot or a forged stamp is a script: say thanks, store nothing.
                 actions.record_spam(request, clinic=clinic, reason=form.spam_reason)
                 return redirect("leads:thanks")
-            data = form.cleaned_data
-            actions.request_guide(
-                request,
-                clinic=clinic,
-                data=actions.GuideRequest(
-                    first_name=data["first_name"],
-                    email=data["email"],
-                    phone=data["phone"],
-                    heard_about=data["heard_about"],
-                    consent_wording_version=CONSENT_WORDING_VERSION,
-                ),
-                base_url=absolute_url(request, "/"),
-            )
-            return redirect("leads:thanks")
+            else:
+                data = form.cleaned_data
+                actions.request_guide(
+                    request,
+                    clinic=clinic,
+                    data=actions.GuideRequest(
+                        first_name=data["first_name"],
+                        email=data["email"],
+                        phone=data["phone"],
+                        heard_about=data["heard_about"],
+                        consent_wording_version=CONSENT_WORDING_VERSION,
+                    ),
+                    base_url=absolute_url(request, "/"),
+                )
+                return redirect("leads:thanks")
+        # 400 (a form to correct) does not use up the address's allowance (RateLimitMiddleware).
         status = 400 if form.errors else 503
     else:
         form, status = GuideRequestForm(), 200
@@ -71,6 +77,22 @@ def guide(request: HttpRequest) -> HttpResponse:
         "read_minutes": max(1, round(lib.guide.words / 200)),
     }
     return render(request, "leads/guide_form.html", context, status=status)
+
+
+SEND_AGAIN = (
+    "Please check your details and press the button again: the form was sent very quickly "
+    "(perhaps filled in by your browser), and we want to be sure a person sent it."
+)
+
+
+def _send_again(request: HttpRequest) -> GuideRequestForm:
+    """The same answers with a fresh start stamp and a message saying what to do."""
+    data = request.POST.copy()
+    data["started"] = started_stamp()
+    form = GuideRequestForm(data)
+    form.is_valid()
+    form.add_error(None, SEND_AGAIN)
+    return form
 
 
 @public

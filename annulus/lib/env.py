@@ -6,8 +6,11 @@ deployer sees `ANNULUS_RATE_LIMITS must be 'on' or 'off' (got 'maybe')` instead 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class EnvError(ValueError):
@@ -59,3 +62,16 @@ def env_choice(
         allowed = ", ".join(repr(c) for c in choices)
         raise EnvError(f"{name} must be one of {allowed} (got {raw!r})")
     return raw
+
+
+def env_networks(name: str, environ: Mapping[str, str] = os.environ) -> list[IPNetwork]:
+    """Comma-separated CIDRs or single addresses; a bad entry names the variable and the entry."""
+    networks: list[IPNetwork] = []
+    for item in env_list(name, [], environ):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise EnvError(
+                f"{name}: {item!r} is not an IP address or CIDR range (e.g. 10.0.0.0/8, 127.0.0.1)"
+            ) from None
+    return networks

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django_tasks import default_task_backend, task
 
 from annulus.notifications.models import OutboundEmail, Status
+from annulus.notifications.redact import redact_links
 
 log = logging.getLogger(__name__)
 # Back-off between attempts; after the last one the email gives up and stays visible as such.
@@ -88,6 +89,9 @@ def deliver_email(email_id: int) -> str:
         if not error:
             email.status, email.sent_at, email.last_error = Status.SENT, now, ""
             email.next_attempt_at = None
+            # The patient has it now: the stored copy keeps no working secret link.
+            email.body_text = redact_links(email.body_text)
+            email.body_html = redact_links(email.body_html)
         elif email.attempts > len(RETRY_DELAYS):
             email.status, email.last_error, email.next_attempt_at = Status.GAVE_UP, error, None
         else:

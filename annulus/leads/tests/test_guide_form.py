@@ -143,11 +143,29 @@ def test_it_quietly_drops_what_a_script_submits(client, site_clinic, quick_forms
 
 
 @pytest.mark.django_db
-def test_it_drops_a_form_filled_faster_than_a_person_can(client, site_clinic, settings):
+def test_a_form_filled_too_fast_asks_to_send_again_instead_of_a_false_thanks(
+    client, site_clinic, settings
+):
     settings.ANNULUS_GUIDE_MIN_FILL_SECONDS = 60
-    assert post(client, GOOD).status_code == 302
+    response = post(client, GOOD)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "press the button again" in html
+    assert 'value="Pat"' in html  # the answers are kept
+    assert "on its way" not in html
     assert not Lead.objects.exists()
     assert audit_actions(action="lead.spam_refused") == ["lead.spam_refused"]
+
+
+@pytest.mark.django_db
+def test_a_rejected_form_does_not_use_up_the_allowance(
+    client, site_clinic, quick_forms, rate_limits
+):
+    for _ in range(8):
+        assert post(client, {**GOOD, "email": "not an email"}).status_code == 400
+    for n in range(5):
+        assert post(client, {**GOOD, "email": f"p{n}@example.org"}).status_code == 302
+    assert post(client, {**GOOD, "email": "p9@example.org"}).status_code == 429
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ def run_annulus(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         k: v
         for k, v in os.environ.items()
         if k not in {"SECRET_KEY", "ANNULUS_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not k.startswith(("ANNULUS_AUDIT_KEY", "ANNULUS_MFA_KEY"))
     }
     environ.update(env)
     return subprocess.run(
@@ -71,12 +72,34 @@ def test_production_deploy_check_reports_nothing():
         "--deploy",
         "--fail-level",
         "WARNING",
-        ANNULUS_ENV="production",
-        SECRET_KEY="k" * 20 + "-a-long-random-production-secret-for-the-test-only-0123456789",
-        ALLOWED_HOSTS="clinic.example.org",
+        **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION_ENV = {
+    "ANNULUS_ENV": "production",
+    "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-for-the-test-only-0123456789",
+    "ALLOWED_HOSTS": "clinic.example.org",
+    "ANNULUS_AUDIT_KEY": "audit-key-for-the-test-only-0123456789abcdef",
+    "ANNULUS_MFA_KEY": "mfa-key-for-the-test-only-0123456789abcdefgh",
+}
+
+
+def test_production_cookies_carry_the_host_prefix():
+    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)"
+    result = run_annulus("shell", "-c", code, **PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-2:] == ["__Host-annulus_session", "__Host-csrftoken"]
+
+
+@pytest.mark.parametrize("missing", ["ANNULUS_AUDIT_KEY", "ANNULUS_MFA_KEY"])
+def test_production_refuses_to_start_without_each_key(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    result = run_annulus("check", **env)
+    assert result.returncode == 2
+    assert missing in result.stderr
 
 
 def test_a_malformed_variable_gets_a_message_not_a_traceback():
