@@ -21,6 +21,7 @@ __all__ = [
     "CONTOURS",
     "PROCEDURE_TYPES",
     "RED_FLAGS",
+    "RED_FLAGS_V1",
     "STENOSIS_GRADES",
     "Case",
     "ConservativeCare",
@@ -33,6 +34,7 @@ __all__ = [
     "MedialBranchBlock",
     "Patient",
     "PriorProcedure",
+    "Psychology",
     "RedFlags",
     "SiJointBlock",
     "Symptoms",
@@ -70,6 +72,7 @@ class Patient(_Part):
     age_years: int = Field(ge=0, le=120)
     sex: Sex | None = None
     veteran: bool | None = None
+    pregnant: bool | None = None
 
 
 class Symptoms(_Part):
@@ -92,9 +95,16 @@ class RedFlags(_Part):
     cancer_history: bool | None = None
     unexplained_weight_loss: bool | None = None
     recent_significant_trauma: bool | None = None
+    # Spec §6.1: asked by protocol annulus-default v2 (version 1 ignores them).
+    bilateral_sciatica: bool | None = None
+    new_sexual_dysfunction: bool | None = None
+    night_or_rest_pain: bool | None = None
+    infection_risk: bool | None = None
 
 
 RED_FLAGS: tuple[str, ...] = tuple(RedFlags.model_fields)
+"""Every red flag a case can answer: the nine of spec §4.1, then the four of §6.2."""
+RED_FLAGS_V1: tuple[str, ...] = RED_FLAGS[:9]
 
 
 class EpiduralSteroid(_Part):
@@ -119,6 +129,13 @@ class History(_Part):
     opioid_mme_per_day: float | None = Field(default=None, ge=0)
     bleeding_disorder: bool | None = None
     fibrin_sealant_allergy: bool | None = None
+    anticoagulant_or_antiplatelet: bool | None = None
+    compensation_or_litigation: bool | None = None
+
+
+class Psychology(_Part):
+    phq9: int | None = Field(default=None, ge=0, le=27)
+    phq9_date: IsoDate | None = None
 
 
 class LevelFindings(_Part):
@@ -183,6 +200,7 @@ class Case(_Part):
     history: History | None = None
     imaging: Imaging | None = None
     diagnostics: Diagnostics | None = None
+    psychology: Psychology | None = None
 
 
 def parse_case(data: dict[str, object] | str | bytes) -> Case:
@@ -218,6 +236,8 @@ def _cross_checks(case: Case) -> list[CaseIssue]:
     dated: list[tuple[str, date | None]] = []
     if case.imaging is not None:
         dated.append(("imaging.mri_date", case.imaging.mri_date))
+    if case.psychology is not None:
+        dated.append(("psychology.phq9_date", case.psychology.phq9_date))
     issues: list[CaseIssue] = []
     diagnostics = case.diagnostics
     if diagnostics is not None:

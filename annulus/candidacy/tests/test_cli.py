@@ -14,7 +14,9 @@ import pytest
 from annulus.candidacy import cli
 from annulus.candidacy.engine import ProtocolError, list_protocols
 
-from .engine.support import SPEC_EXAMPLE, example
+from .engine.support import SPEC_EXAMPLE as SPEC_EXAMPLE_V1
+from .engine.support import SPEC_EXAMPLE_V2 as SPEC_EXAMPLE
+from .engine.support import example_v2 as example
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -141,7 +143,7 @@ def test_it_refuses_a_file_it_cannot_read(
             "nope",
             "unknown protocol 'nope' (known: annulus-default, nct01011816-phase3, yin-2014-pilot)",
         ),
-        ("annulus-default@9", "protocol 'annulus-default' has no version 9 (released: 1)"),
+        ("annulus-default@9", "protocol 'annulus-default' has no version 9 (released: 1, 2)"),
         ("annulus-default@new", "write ID or ID@VERSION"),
     ],
 )
@@ -194,6 +196,96 @@ def test_it_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
 
     assert (status, err) == (0, "")
     assert "usage: annulus evaluate" in out and "Exit status" in out
+
+
+# ------------------------------------------------------------------ versions of annulus-default
+
+
+def test_it_uses_annulus_default_v2_by_default_and_v1_when_asked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    moderate = case_file(tmp_path, example(**{"imaging.levels.L4-L5.stenosis": "moderate"}))
+
+    _, out, _ = run(capsys, "evaluate", moderate)
+    default = json.loads(out)
+    _, out, _ = run(capsys, "evaluate", moderate, "--protocol", "annulus-default@1")
+    v1 = json.loads(out)
+
+    assert (default["protocol"]["version"], default["outcome"]) == (2, "not_candidate")
+    assert default["routes"] == ["spine_surgery_consult"]
+    assert (v1["protocol"]["version"], v1["outcome"]) == (1, "candidate")
+    v1_sha = next(p.sha256 for p in list_protocols() if (p.id, p.version) == ("annulus-default", 1))
+    assert v1["protocol"]["sha256"] == v1_sha
+
+
+def test_it_gives_v1_the_same_decision_with_or_without_the_v2_fields(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _, with_fields, _ = run(
+        capsys, "evaluate", case_file(tmp_path), "--protocol", "annulus-default@1"
+    )
+    _, without, _ = run(
+        capsys,
+        "evaluate",
+        case_file(tmp_path, SPEC_EXAMPLE_V1, "v1.json"),
+        "--protocol",
+        "annulus-default@1",
+    )
+
+    assert json.loads(with_fields) == json.loads(without)
+
+
+def test_it_asks_for_the_v2_facts_of_a_v1_case(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, _ = run(capsys, "evaluate", case_file(tmp_path, SPEC_EXAMPLE_V1))
+
+    decision = json.loads(out)
+    assert (status, decision["outcome"]) == (0, "needs_more_information")
+    assert "PHQ-9 within the last 12 months" in decision["missing"]
+    assert "Answer the red-flag screen: night or rest pain" in decision["missing"]
+
+
+@pytest.mark.parametrize("protocol", ["annulus-default@1", "annulus-default@2", "yin-2014-pilot"])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"psychology.phq9": 28}, "psychology.phq9: must be between 0 and 27 (got 28)"),
+        ({"psychology.phq9": 9.5}, "psychology.phq9: must be an integer (got 9.5)"),
+        ({"psychology.phq9_date": "2026-10-02"}, "psychology.phq9_date: must not be after"),
+        ({"psychology.phq9_date": "01/08/2026"}, "psychology.phq9_date: must be a date"),
+        ({"patient.pregnant": "no"}, 'patient.pregnant: must be true or false (got "no")'),
+        ({"red_flags.infection_risk": 1}, "red_flags.infection_risk: must be true or false"),
+        (
+            {"history.compensation_or_litigation": None, "history.litigation": True},
+            "history.litigation: unknown key",
+        ),
+        ({"psychology.gad7": 3}, "psychology.gad7: unknown key"),
+    ],
+)
+def test_it_refuses_invalid_v2_fields_under_every_protocol(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    protocol: str,
+    changes: dict[str, Any],
+    message: str,
+) -> None:
+    path = case_file(tmp_path, example(**changes))
+    status, out, err = run(capsys, "evaluate", path, "--protocol", protocol)
+
+    assert (status, out) == (2, "")
+    assert err.startswith(f"{path}: {message}")
+
+
+def test_it_lists_both_versions_of_annulus_default_with_their_hashes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "protocols", "--format", "json")
+
+    rows = {(row["id"], row["version"]): row["sha256"] for row in json.loads(out)}
+    assert status == 0
+    assert {("annulus-default", 1), ("annulus-default", 2)} <= set(rows)
+    assert rows[("annulus-default", 1)] != rows[("annulus-default", 2)]
 
 
 # ------------------------------------------------------------------ --batch

@@ -77,7 +77,9 @@ def test_a_clinician_fills_the_work_up_runs_the_protocol_overrides_and_prints_th
     # Run the protocol and read the decision
     page.goto(f"/staff/patients/{patient.pk}/")
     page.get_by_role("link", name="Candidacy", exact=True).click()
-    assert page.get_by_label("Protocol").input_value() == "annulus-default@1"
+    assert page.get_by_label("Protocol").input_value() == "annulus-default@2"
+    # The record does not carry the spec §6.1 facts yet (issue 12, part 3): run version 1.
+    page.get_by_label("Protocol").select_option("annulus-default@1")
     page.get_by_role("button", name="Run the protocol").click()
     assert page.locator("#outcome").inner_text() == "Candidate"
     assert "L4-L5" in page.locator(".decision-box").inner_text()

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 def evaluation(clinic, clinician):
     patient = candidate_record(clinic)
     return actions.record_evaluation(
-        patient, protocol=load_protocol("annulus-default"), user=clinician
+        patient, protocol=load_protocol("annulus-default", 1), user=clinician
     )
 
 

@@ -25,9 +25,22 @@ def export(*args):
 
 
 def evaluate_file(path):
-    """`annulus evaluate FILE --format json` in a separate process, as a user would run it."""
+    """`annulus evaluate FILE --format json` in a separate process, as a user would run it.
+
+    Under version 1: the record does not carry the spec §6.1 facts yet (issue 12, part 3).
+    """
     return subprocess.run(
-        [sys.executable, "-m", "annulus.cli", "evaluate", str(path), "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "annulus.cli",
+            "evaluate",
+            str(path),
+            "--format",
+            "json",
+            "--protocol",
+            "annulus-default@1",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

@@ -39,7 +39,8 @@ def test_it_offers_every_released_protocol_with_the_default_chosen(staff_client,
 
     page = staff_client.get(page_url(patient)).content.decode()
 
-    assert '<option value="annulus-default@1" selected>' in page
+    assert '<option value="annulus-default@2" selected>' in page  # the newest release
+    assert 'value="annulus-default@1"' in page
     assert 'value="nct01011816-phase3@1"' in page
     assert "No evaluation yet." in page
 

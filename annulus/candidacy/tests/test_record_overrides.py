@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annulus.accounts.models import Role
 from annulus.candidacy import actions
-from annulus.candidacy.engine import load_protocol
+from annulus.candidacy.engine import resolve_protocol
 from annulus.candidacy.rates import override_rates
 from annulus.candidacy.tests.record_helpers import candidate_record
 from annulus.testing import audit_actions, make_staff, sign_in
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 URL = "/staff/candidacy/overrides/"
 
 
-def evaluated(clinic, clinician, protocol="annulus-default", **record):
+def evaluated(clinic, clinician, protocol="annulus-default@1", **record):
     patient = candidate_record(clinic, **record)
-    return actions.record_evaluation(patient, protocol=load_protocol(protocol), user=clinician)
+    return actions.record_evaluation(patient, protocol=resolve_protocol(protocol), user=clinician)
 
 
 def overridden(evaluation, clinician, *criteria, outcome="not_candidate"):

@@ -9,9 +9,9 @@ a test keeps that list and this registry in step.
 
 from __future__ import annotations
 
-from . import diagnostics, level, patient
+from . import diagnostics, level, patient, risk
 from .registry import FACTS, get_fact
 
 __all__ = ["FACTS", "get_fact"]
 
-_MODULES = (patient, diagnostics, level)  # importing them registers their facts
+_MODULES = (patient, risk, diagnostics, level)  # importing them registers their facts

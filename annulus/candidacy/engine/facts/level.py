@@ -211,6 +211,15 @@ add(
     lambda ctx: (f"Discogram at {ctx.level}: epidural extravasation",),
 )
 add(
+    "level.pain_onset_psi_above_opening",
+    Scope.LEVEL,
+    Kind.NUMBER,
+    "Pressure above opening at which the discogram at this level became painful, psi.",
+    _level_disc("pain_onset_psi_above_opening"),
+    lambda ctx: (f"Discogram at {ctx.level}: pressure above opening at pain onset (psi)",),
+    unit="{} psi",
+)
+add(
     "level.dallas_grade",
     Scope.LEVEL,
     Kind.NUMBER,

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from annulus.candidacy.engine import LEVELS
-from annulus.candidacy.engine.case import RED_FLAGS
+from annulus.candidacy.engine.case import RED_FLAGS, RED_FLAGS_V1
 
 ASSESSED = date(2026, 10, 1)
 
@@ -169,7 +169,51 @@ def cases(draw: st.DrawFn, *, red_flags_false: bool = False) -> dict[str, Any]:
             )
         ),
     }
+    extra = draw(v2_fields())
+    for section_name, values in extra.items():
+        if values:
+            case[section_name] = {**case.get(section_name, {}), **values}
     return case
+
+
+V2_FLAGS = tuple(flag for flag in RED_FLAGS if flag not in RED_FLAGS_V1)
+
+
+@st.composite
+def v2_fields(draw: st.DrawFn) -> dict[str, dict[str, Any]]:
+    """Any valid values (or absence) of the spec §6.1 fields, by case section."""
+    return {
+        "red_flags": draw(section(**{flag: st.booleans() for flag in V2_FLAGS})),
+        "patient": draw(section(pregnant=st.booleans())),
+        "history": draw(
+            section(
+                anticoagulant_or_antiplatelet=st.booleans(),
+                compensation_or_litigation=st.booleans(),
+            )
+        ),
+        "psychology": draw(
+            section(phq9=integer(0, 27, 14, 15, 19, 20), phq9_date=day_before(ASSESSED, 500))
+        ),
+    }
+
+
+def with_v2_fields(case: dict[str, Any], fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`case` with the §6.1 fields set to `fields`: any absent ones are removed from the case."""
+    out = {key: dict(value) if isinstance(value, dict) else value for key, value in case.items()}
+    removable = {
+        "red_flags": V2_FLAGS,
+        "patient": ("pregnant",),
+        "history": ("anticoagulant_or_antiplatelet", "compensation_or_litigation"),
+        "psychology": ("phq9", "phq9_date"),
+    }
+    for section_name, keys in removable.items():
+        part = out.get(section_name)
+        if isinstance(part, dict):
+            for key in keys:
+                part.pop(key, None)
+        if fields[section_name]:
+            out[section_name] = {**(part or {}), **fields[section_name]}
+    return out
 
 
 # Near the spec example: a candidate with a few values redrawn, so every outcome is common.
@@ -191,8 +235,12 @@ MUTATIONS: dict[str, st.SearchStrategy[Any]] = {
     "imaging.levels.L4-L5.modic_type": integer(0, 3),
     "imaging.levels.L4-L5.stenosis": st.sampled_from(["none", "mild", "moderate", "severe"]),
     "imaging.levels.L4-L5.spondylolisthesis_grade": integer(0, 5, 1),
-    "imaging.levels.L4-L5.flexion_extension_translation_mm": number(0, 8, 3.9, 4),
-    "imaging.levels.L4-L5.flexion_extension_angulation_degrees": number(0, 20, 9.9, 10),
+    "imaging.levels.L4-L5.flexion_extension_translation_mm": number(0, 8, 3, 3.1, 3.9, 4),
+    "imaging.levels.L4-L5.flexion_extension_angulation_degrees": number(0, 20, 4.9, 5, 9.9, 10),
+    "patient.pregnant": st.booleans(),
+    "history.anticoagulant_or_antiplatelet": st.booleans(),
+    "psychology.phq9": integer(0, 27, 14, 15, 19, 20),
+    "psychology.phq9_date": day_before(ASSESSED, 500),
     "diagnostics.medial_branch_blocks": st.lists(
         st.fixed_dictionaries(
             {
@@ -208,8 +256,9 @@ MUTATIONS: dict[str, st.SearchStrategy[Any]] = {
 
 @st.composite
 def near_candidates(draw: st.DrawFn) -> dict[str, Any]:
-    """The spec example with one to three values redrawn (or made unknown)."""
-    from .support import example
+    """The spec example (with the §6.3 additions, which version 1 ignores) with one to three
+    values redrawn (or made unknown)."""
+    from .support import V2_ADDITIONS, example
 
     paths = draw(st.lists(st.sampled_from(sorted(MUTATIONS)), min_size=1, max_size=3, unique=True))
     required = {"patient.age_years"}
@@ -217,7 +266,8 @@ def near_candidates(draw: st.DrawFn) -> dict[str, Any]:
         path: draw(MUTATIONS[path] if path in required else maybe(MUTATIONS[path]))
         for path in paths
     }
-    case = example(**{path: value for path, value in changes.items() if value is not None})
+    known = {path: value for path, value in changes.items() if value is not None}
+    case = example(**{**V2_ADDITIONS, **known})
     for path, value in changes.items():
         if value is None:  # unknown: remove the key
             *parents, last = path.split(".")

@@ -8,9 +8,13 @@ from typing import Any
 
 import yaml
 
-from annulus.candidacy.engine import Decision, evaluate, load_protocol, parse_case
+from annulus.candidacy.engine import Decision, evaluate, parse_case, resolve_protocol
 
-CASES_DIR = Path(__file__).resolve().parents[2] / "protocols" / "annulus-default" / "cases"
+DEFAULT_CASES = Path(__file__).resolve().parents[2] / "protocols" / "annulus-default" / "cases"
+CASES_DIR = DEFAULT_CASES / "v1"
+"""Case files of annulus-default version 1 (spec §4)."""
+V2_CASES_DIR = DEFAULT_CASES / "v2"
+"""Case files of annulus-default version 2 (spec §6)."""
 
 # Spec §5, copied verbatim: the contract's own example.
 SPEC_EXAMPLE: dict[str, Any] = {
@@ -91,12 +95,35 @@ SPEC_EXAMPLE: dict[str, Any] = {
 }
 
 
+# Spec §6.3: the additions that make the §5 example a candidate under version 2 too.
+V2_ADDITIONS: dict[str, Any] = {
+    "red_flags.bilateral_sciatica": False,
+    "red_flags.new_sexual_dysfunction": False,
+    "red_flags.night_or_rest_pain": False,
+    "red_flags.infection_risk": False,
+    "patient.pregnant": False,
+    "history.anticoagulant_or_antiplatelet": False,
+    "history.compensation_or_litigation": False,
+    "psychology.phq9": 6,
+    "psychology.phq9_date": "2026-08-01",
+}
+
+
 def example(**changes: Any) -> dict[str, Any]:
     """A deep copy of the spec example with dotted-path changes; `None` removes the key.
 
     `example(**{"symptoms.odi": None, "patient.age_years": 80})`
     """
-    case = copy.deepcopy(SPEC_EXAMPLE)
+    return _changed(SPEC_EXAMPLE, changes)
+
+
+def example_v2(**changes: Any) -> dict[str, Any]:
+    """Like `example`, starting from the spec §6.3 example (the §5 one with the v2 additions)."""
+    return _changed(SPEC_EXAMPLE, {**V2_ADDITIONS, **changes})
+
+
+def _changed(start: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    case = copy.deepcopy(start)
     for path, value in changes.items():
         *parents, last = path.split(".")
         node = case
@@ -109,13 +136,16 @@ def example(**changes: Any) -> dict[str, Any]:
     return case
 
 
-def decide(case: dict[str, Any], protocol: str = "annulus-default") -> Decision:
-    return evaluate(parse_case(case), load_protocol(protocol))
+def decide(case: dict[str, Any], protocol: str = "annulus-default@1") -> Decision:
+    return evaluate(parse_case(case), resolve_protocol(protocol))
 
 
 def statuses(decision: Decision) -> dict[str, str]:
     """`{"P-AGE": "pass", "L-HEIGHT@L4-L5": "fail"}`: level criteria are keyed with their level."""
     return {(f"{c.id}@{c.level}" if c.level else c.id): c.status for c in decision.criteria}
+
+
+SPEC_EXAMPLE_V2: dict[str, Any] = example_v2()
 
 
 # ------------------------------------------------------------------ small protocols for tests

@@ -1,4 +1,4 @@
-"""Every case file in protocols/annulus-default/cases/ gives its expected decision.
+"""Every case file in protocols/<id>/cases/v<N>/ gives its expected decision under version N.
 
 A case file is `{"description", "case", "expected"}`; `expected` holds the outcome, levels and
 routes, the statuses of the criteria the case is about (`"L-HEIGHT@L4-L5"` for level criteria),
@@ -18,11 +18,12 @@ import pytest
 from annulus.candidacy.engine import load_protocol
 from annulus.candidacy.engine.protocol import PROTOCOLS_DIR
 
-from .support import CASES_DIR, decide, statuses
+from .support import CASES_DIR, V2_CASES_DIR, decide, statuses
 
 CASE_FILES = sorted(CASES_DIR.glob("*.json"))
-# Case files of every protocol: each is decided by the newest version of its folder's protocol.
-ALL_CASE_FILES = sorted(PROTOCOLS_DIR.glob("*/cases/*.json"))
+V2_CASE_FILES = sorted(V2_CASES_DIR.glob("*.json"))
+# Case files of every protocol: `<id>/cases/v<N>/x.json` is decided by version N of `<id>`.
+ALL_CASE_FILES = sorted(PROTOCOLS_DIR.glob("*/cases/v*/*.json"))
 EXPECTED_KEYS = {"outcome", "levels", "routes", "statuses"}
 OPTIONAL_KEYS = {"missing", "missing_includes", "warnings", "absent"}
 
@@ -34,10 +35,18 @@ def _load(path: Path) -> dict[str, Any]:
 
 def test_it_ships_many_case_files() -> None:
     assert len(CASE_FILES) >= 100
-    assert set(CASE_FILES) <= set(ALL_CASE_FILES)
+    assert len(V2_CASE_FILES) >= 50
+    assert set(CASE_FILES) | set(V2_CASE_FILES) <= set(ALL_CASE_FILES)
 
 
-@pytest.mark.parametrize("path", ALL_CASE_FILES, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def _protocol_of(path: Path) -> str:
+    """`protocols/annulus-default/cases/v2/x.json` → `annulus-default@2`."""
+    version = path.parent.name.removeprefix("v")
+    assert version.isdigit(), path
+    return f"{path.parent.parent.parent.name}@{version}"
+
+
+@pytest.mark.parametrize("path", ALL_CASE_FILES, ids=lambda p: f"{_protocol_of(p)}/{p.stem}")
 def test_it_decides_each_case_file_as_expected(path: Path) -> None:
     doc = _load(path)
     assert set(doc) == {"description", "case", "expected"}
@@ -45,7 +54,7 @@ def test_it_decides_each_case_file_as_expected(path: Path) -> None:
     assert EXPECTED_KEYS <= set(expected) <= EXPECTED_KEYS | OPTIONAL_KEYS
     assert doc["case"]["case_id"] == path.stem
 
-    decision = decide(doc["case"], protocol=path.parent.parent.name)
+    decision = decide(doc["case"], protocol=_protocol_of(path))
     result = decision.to_dict()
 
     assert result["outcome"] == expected["outcome"], doc["description"]
@@ -65,16 +74,40 @@ def test_it_decides_each_case_file_as_expected(path: Path) -> None:
         assert absent not in ids
 
 
-def test_it_has_case_files_for_every_status_each_criterion_can_take() -> None:
+# The criteria version 2 added or changed (spec §6.2); the others are covered by the v1 files.
+V2_CHANGED = {
+    "RF-BILATERAL-SCIATICA",
+    "RF-SEXUAL-DYSFUNCTION",
+    "RF-NIGHT-PAIN",
+    "RF-INFECTION-RISK",
+    "P-PREGNANCY",
+    "P-ANTICOAGULATION",
+    "P-PSYCH",
+    "P-COMPENSATION",
+    "D-DISCOGRAPHY",
+    "L-FISSURE",
+    "L-ONSET",
+    "L-STENOSIS",
+    "L-SLIP",
+    "L-INSTABILITY",
+}
+
+
+@pytest.mark.parametrize(("version", "files"), [(1, CASE_FILES), (2, V2_CASE_FILES)])
+def test_it_has_case_files_for_every_status_each_criterion_can_take(
+    version: int, files: list[Path]
+) -> None:
     """Both sides of every rule: each criterion is expected to pass, fail, warn and be missing."""
     seen: dict[str, set[str]] = defaultdict(set)
-    for path in CASE_FILES:
+    for path in files:
         for key, status in _load(path)["expected"]["statuses"].items():
             seen[key.split("@")[0]].add(status)
-    protocol = load_protocol("annulus-default")
+    protocol = load_protocol("annulus-default", version)
     # Spec §4.2/§4.4 "missing when —"; and age is a required field of the case file.
     never_missing = {"P-SIJ", "L-PRIOR", "P-AGE"}
     for criterion in (*protocol.red_flags, *protocol.criteria, *protocol.level_criteria):
+        if version > 1 and criterion.id not in V2_CHANGED:
+            continue
         required = {"pass"}
         if any(check.route for check in criterion.checks):
             required.add("fail")

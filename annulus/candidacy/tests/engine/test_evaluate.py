@@ -24,7 +24,7 @@ def test_it_checks_red_flags_first_and_stops_there() -> None:
     assert decision.outcome == "urgent_referral"
     assert decision.routes == ("urgent_medical_review",)
     assert [c.id for c in decision.criteria] == [
-        c.id for c in load_protocol("annulus-default").red_flags
+        c.id for c in load_protocol("annulus-default", 1).red_flags
     ]
     assert decision.levels == ()
 
@@ -33,7 +33,7 @@ def test_it_lists_level_criteria_once_as_not_applicable_without_a_positive_level
     decision = decide(example(**{"diagnostics.discography": None}))
     level_results = [c for c in decision.criteria if c.id.startswith("L-")]
 
-    assert len(level_results) == len(load_protocol("annulus-default").level_criteria)
+    assert len(level_results) == len(load_protocol("annulus-default", 1).level_criteria)
     assert {c.status for c in level_results} == {"not_applicable"}
     assert {c.level for c in level_results} == {None}
 

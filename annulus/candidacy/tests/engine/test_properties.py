@@ -18,29 +18,36 @@ from annulus.candidacy.engine import (
     evaluate,
     load_protocol,
     parse_case,
+    resolve_protocol,
     serialize_case,
 )
-from annulus.candidacy.engine.case import RED_FLAGS
+from annulus.candidacy.engine.case import RED_FLAGS, RED_FLAGS_V1
 
-from .strategies import any_case, cases, near_candidates
+from .strategies import any_case, cases, near_candidates, v2_fields, with_v2_fields
+from .support import example
 
-PROTOCOLS = ["annulus-default", "yin-2014-pilot", "nct01011816-phase3"]
+PROTOCOLS = ["annulus-default@1", "annulus-default@2", "yin-2014-pilot", "nct01011816-phase3"]
+# The protocols that do not know the spec §6.1 fields.
+IGNORING_V2_FIELDS = ["annulus-default@1", "yin-2014-pilot", "nct01011816-phase3"]
 FLAG_ROUTES = {
     "saddle_anesthesia": "emergency_department",
     "bladder_or_bowel_dysfunction": "emergency_department",
     "progressive_neurological_deficit": "emergency_department",
+    "bilateral_sciatica": "emergency_department",
+    "new_sexual_dysfunction": "emergency_department",
 }
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
-@given(case=any_case(), flag=st.sampled_from(RED_FLAGS), protocol_id=st.sampled_from(PROTOCOLS))
+@given(case=any_case(), protocol_id=st.sampled_from(PROTOCOLS), data=st.data())
 def test_it_refers_urgently_whenever_any_red_flag_is_true(
-    case: dict[str, Any], flag: str, protocol_id: str
+    case: dict[str, Any], protocol_id: str, data: st.DataObject
 ) -> None:
+    flag = data.draw(st.sampled_from(RED_FLAGS if protocol_id.endswith("@2") else RED_FLAGS_V1))
     case.setdefault("red_flags", {})[flag] = True
 
-    decision = evaluate(parse_case(case), load_protocol(protocol_id))
+    decision = evaluate(parse_case(case), resolve_protocol(protocol_id))
 
     assert decision.outcome == "urgent_referral"
     assert FLAG_ROUTES.get(flag, "urgent_medical_review") in decision.routes
@@ -70,6 +77,7 @@ KNOBS: list[tuple[str, str, Any]] = [
     ("imaging.levels.L4-L5.spondylolisthesis_grade", "up", (0, 5)),
     ("imaging.levels.L4-L5.flexion_extension_translation_mm", "up", (0, 20)),
     ("imaging.levels.L4-L5.flexion_extension_angulation_degrees", "up", (0, 30)),
+    ("psychology.phq9", "up", (0, 27)),
     ("imaging.levels.L4-L5.stenosis", "order", ["none", "mild", "moderate", "severe"]),
     (
         "imaging.levels.L4-L5.contour",
@@ -77,7 +85,14 @@ KNOBS: list[tuple[str, str, Any]] = [
         ["normal", "bulge", "protrusion", "extrusion", "sequestration"],
     ),
 ]
-INTEGERS = {"age_years", "rmdq", "pfirrmann_grade", "modic_type", "spondylolisthesis_grade"}
+INTEGERS = {
+    "age_years",
+    "rmdq",
+    "pfirrmann_grade",
+    "modic_type",
+    "spondylolisthesis_grade",
+    "phq9",
+}
 
 
 def locate(case: dict[str, Any], path: str) -> tuple[Any, Any]:
@@ -117,11 +132,53 @@ def worse(data: st.DataObject, key: str, direction: str, spec: Any, old: Any) ->
     return between(data, key, old, high) if up else between(data, key, low, old)
 
 
+@PROPERTY
+@given(case=any_case(), fields=v2_fields(), protocol_id=st.sampled_from(IGNORING_V2_FIELDS))
+def test_it_gives_the_same_v1_and_trial_decisions_whatever_the_v2_fields_hold(
+    case: dict[str, Any], fields: dict[str, dict[str, Any]], protocol_id: str
+) -> None:
+    """Spec §6.1: version 1 (and the trial protocols) ignore the new fields entirely."""
+    protocol = resolve_protocol(protocol_id)
+    without = with_v2_fields(case, {key: {} for key in fields})
+
+    changed = evaluate(parse_case(with_v2_fields(case, fields)), protocol)
+
+    assert changed.to_dict() == evaluate(parse_case(without), protocol).to_dict()
+
+
+def test_it_still_makes_the_v1_candidates_that_v2_refuses() -> None:
+    """Spec §6 rows v1 allowed: moderate stenosis, grade 1 slip, 3.9 mm, 9.9°, onset 50."""
+    case = example(
+        **{
+            "imaging.levels.L4-L5.stenosis": "moderate",
+            "imaging.levels.L4-L5.spondylolisthesis_grade": 1,
+            "imaging.levels.L4-L5.flexion_extension_translation_mm": 3.9,
+            "imaging.levels.L4-L5.flexion_extension_angulation_degrees": 9.9,
+            "psychology.phq9": 27,
+            "psychology.phq9_date": "2026-09-01",
+            "patient.pregnant": True,
+            "red_flags.infection_risk": False,
+        }
+    )
+    case["diagnostics"]["discography"][1].update(pain_onset_psi_above_opening=50, dallas_grade=0)
+
+    v1 = evaluate(parse_case(case), resolve_protocol("annulus-default@1"))
+    v2 = evaluate(parse_case(case), resolve_protocol("annulus-default@2"))
+
+    assert (v1.outcome, v1.levels) == ("candidate", ("L4-L5",))
+    assert v1.protocol.version == 1
+    assert v2.outcome == "not_candidate"
+
+
+VERSIONS = [1, 2]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(("path", "direction", "spec"), KNOBS, ids=[k[0] for k in KNOBS])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_it_never_makes_a_candidate_by_making_a_threshold_value_worse(
-    path: str, direction: str, spec: Any, data: st.DataObject
+    path: str, direction: str, spec: Any, version: int, data: st.DataObject
 ) -> None:
     case = data.draw(near_candidates())
     case.setdefault("diagnostics", {})["si_joint_blocks"] = [
@@ -135,7 +192,7 @@ def test_it_never_makes_a_candidate_by_making_a_threshold_value_worse(
     node[key] = anywhere(data, str(key), direction, spec)
     if str(key) == "protrusion_mm":
         node["contour"] = "protrusion"
-    protocol = load_protocol("annulus-default")
+    protocol = load_protocol("annulus-default", version)
     if evaluate(parse_case(case), protocol).outcome != "not_candidate":
         return
 
@@ -144,8 +201,8 @@ def test_it_never_makes_a_candidate_by_making_a_threshold_value_worse(
     assert evaluate(parse_case(case), protocol).outcome == "not_candidate", (path, node[key])
 
 
-def positive_levels(case: dict[str, Any]) -> set[str]:
-    """Spec §4.3's positive discogram, computed independently of the engine."""
+def positive_levels(case: dict[str, Any], version: int) -> set[str]:
+    """Spec §4.3's (§6.2's for version 2) positive discogram, computed independently."""
     found = set()
     for disc in (case.get("diagnostics") or {}).get("discography", []):
         onset = disc.get("pain_onset_psi_above_opening")
@@ -155,7 +212,7 @@ def positive_levels(case: dict[str, Any]) -> set[str]:
             and intensity is not None
             and intensity >= 7
             and onset is not None
-            and onset <= 50
+            and (onset <= 50 if version == 1 else onset < 50)
         ):
             found.add(disc["level"])
     return found
@@ -169,7 +226,7 @@ def positive_levels(case: dict[str, Any]) -> set[str]:
 def test_it_decides_deterministically_and_lists_every_criterion_it_evaluated(
     case: dict[str, Any], protocol_id: str
 ) -> None:
-    protocol = load_protocol(protocol_id)
+    protocol = resolve_protocol(protocol_id)
     first = evaluate(parse_case(case), protocol)
     second = evaluate(parse_case(copy.deepcopy(case)), protocol)
     assert first.to_dict() == second.to_dict()
@@ -195,8 +252,8 @@ def test_it_decides_deterministically_and_lists_every_criterion_it_evaluated(
         assert found <= {"pass", "warning", "not_applicable"}
         assert result["routes"] == ["fibrin_injection"] and result["missing"] == []
         assert first.levels
-        if protocol_id == "annulus-default":
-            assert set(first.levels) == positive_levels(case)
+        if protocol.id == "annulus-default":
+            assert set(first.levels) == positive_levels(case, protocol.version)
     else:
         assert first.levels == ()
     if first.outcome == "not_candidate":

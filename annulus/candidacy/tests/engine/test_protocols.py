@@ -28,6 +28,7 @@ SHIPPED = ["annulus-default", "nct01011816-phase3", "yin-2014-pilot"]
 # a released protocol; restore it and copy your change into v<N+1>.yaml instead.
 RELEASED_SHA256 = {
     ("annulus-default", 1): "20f42a2d08c448db29d8832ff8cebb88311266f0af05fbb1dd76504e202827d8",
+    ("annulus-default", 2): "87f90884b1488ae21b2f8074c329f4b90a99b2d462c0e51cbe86d05c25dbff7d",
     ("nct01011816-phase3", 1): "a0b4ddaf61f5ffa2a67047d1a6e78c952cd793c0ca8d9c873c3b648036843291",
     ("yin-2014-pilot", 1): "0437690bcc7f66c19e6ff9c69822f72dd5d2e15d1308b31263823f64cb64c9d6",
 }
@@ -36,7 +37,12 @@ RELEASED_SHA256 = {
 def test_it_ships_three_protocols_and_lists_them_with_their_hashes() -> None:
     listed = list_protocols()
 
-    assert [(p.id, p.version) for p in listed] == [(i, 1) for i in SHIPPED]
+    assert [(p.id, p.version) for p in listed] == [
+        ("annulus-default", 1),
+        ("annulus-default", 2),
+        ("nct01011816-phase3", 1),
+        ("yin-2014-pilot", 1),
+    ]
     for protocol in listed:
         path = PROTOCOLS_DIR / protocol.id / f"v{protocol.version}.yaml"
         assert protocol.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
@@ -59,8 +65,15 @@ def test_it_loads_the_newest_version_by_default(tmp_path: Path) -> None:
     assert resolve_protocol().id == "annulus-default"
 
 
+def test_it_makes_annulus_default_v2_the_default_and_keeps_v1() -> None:
+    assert (resolve_protocol().id, resolve_protocol().version) == ("annulus-default", 2)
+    assert resolve_protocol("annulus-default@1").version == 1
+    assert resolve_protocol("annulus-default@1").sha256 == RELEASED_SHA256[("annulus-default", 1)]
+
+
 def test_it_caches_loaded_protocols() -> None:
-    assert load_protocol("annulus-default") is load_protocol("annulus-default", 1)
+    assert load_protocol("annulus-default") is load_protocol("annulus-default", 2)
+    assert resolve_protocol("annulus-default@1") is load_protocol("annulus-default", 1)
 
 
 @pytest.mark.parametrize(
@@ -70,7 +83,7 @@ def test_it_caches_loaded_protocols() -> None:
             "nope",
             "unknown protocol 'nope' (known: annulus-default, nct01011816-phase3, yin-2014-pilot)",
         ),
-        ("annulus-default@7", "protocol 'annulus-default' has no version 7 (released: 1)"),
+        ("annulus-default@7", "protocol 'annulus-default' has no version 7 (released: 1, 2)"),
         ("annulus-default@latest", "write ID or ID@VERSION"),
         ("../annulus-default", "unknown protocol '../annulus-default'"),
         ("Annulus-Default", "unknown protocol 'Annulus-Default'"),
