@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "annulus.leads",
     "annulus.screening",
     "annulus.workbench",
+    "annulus.interop",
+    "annulus.research",
 ]
 
 MIDDLEWARE = [
