@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "annulus.leads",
     "annulus.screening",
     "annulus.workbench",
+    "annulus.interop",
+    "annulus.research",
 ]
 
 MIDDLEWARE = [
