@@ -23,6 +23,10 @@ PUBLIC_ALLOWLIST = {
     "screening:about_your_pain",
     "screening:result",
     "api:openapi-json",
+    # FHIR's CapabilityStatement is public by the FHIR specification; it holds no patient data.
+    "fhir:metadata",
+    # The clinic's published outcome snapshot (annulus.analytics): aggregate, dated, public.
+    "our_results",
     # Booking (annulus.scheduling): the pages answer 200 with the visitor's own session only.
     "scheduling:start",
     "scheduling:details",
