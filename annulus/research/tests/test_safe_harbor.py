@@ -6,7 +6,7 @@ import csv
 import io
 import random
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -55,14 +55,14 @@ def synthetic(rng: random.Random, n: int) -> tuple[PatientRecord, dict[str, str]
         "stage": rng.choice(["new", "treated", "follow-up"]),
         "postal_code": c["zip5"],
         "address": c["address"],
-        "created_at": datetime(2023, 5, 2, 10, 0),
+        "created_at": datetime(2023, 5, 2, 10, 0, tzinfo=UTC),
     }
     levels = sorted(rng.sample(LEVELS, rng.randint(1, 2)))
     record = PatientRecord(
         patient=patient,
         first_visit=treated - timedelta(days=40),
         intake={
-            "submitted_at": datetime(2023, 11, 3, 9, 30),
+            "submitted_at": datetime(2023, 11, 3, 9, 30, tzinfo=UTC),
             "back_pain_nrs": float(rng.randint(0, 10)),
             "odi": float(rng.randint(0, 100)),
             "rmdq": rng.randint(0, 24),
@@ -82,7 +82,7 @@ def synthetic(rng: random.Random, n: int) -> tuple[PatientRecord, dict[str, str]
                 "level": levels[0],
                 "concordance": "concordant",
             }
-        ],  # fmt: skip
+        ],
         procedures=[
             {
                 "performed_on": treated,
@@ -103,16 +103,16 @@ def synthetic(rng: random.Random, n: int) -> tuple[PatientRecord, dict[str, str]
                 "serious": False,
                 "discitis": False,
             }
-        ],  # fmt: skip
+        ],
         referrals=[{"referred_on": treated, "alternative": "fusion", "notes": note}],
         surveys=[
             {
                 "instrument_id": "odi",
                 "score": 30.0,
                 "time_point": "month-6",
-                "on": datetime(2025, 3, 1, 12, 0),
+                "on": datetime(2025, 3, 1, 12, 0, tzinfo=UTC),
             }
-        ],  # fmt: skip
+        ],
         arm="fibrin",
         extra={"ssn": "123-45-6789", "ip": "10.1.2.3", "url": "https://portal.example/x"},
     )
@@ -139,8 +139,11 @@ def _as_csv(tables: dict[str, list[dict[str, Any]]]) -> str:
 def _leaks(text: str, c: dict[str, str]) -> list[str]:
     lowered = text.lower()
     digits_only = "".join(ch for ch in text if ch.isdigit() or ch == "\n")
-    found = [k for k in ("first_name", "last_name", "email", "address", "mrn", "dob", "treated")
-             if c[k].lower() in lowered]  # fmt: skip
+    found = [
+        k
+        for k in ("first_name", "last_name", "email", "address", "mrn", "dob", "treated")
+        if c[k].lower() in lowered
+    ]
     phone_digits = "".join(ch for ch in c["phone"] if ch.isdigit())
     if phone_digits in digits_only:
         found.append("phone")
