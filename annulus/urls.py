@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include((api_urls, api_app), namespace=api_namespace)),
     path("fhir/R4/", include("annulus.interop.urls")),
     path("staff/research/", include("annulus.research.urls")),
+    path("staff/fhir-clients/", include("annulus.interop.staff_urls")),
     path("accounts/", include("annulus.accounts.urls")),
     path("staff/outbox/", include("annulus.notifications.urls")),
     path("staff/leads/", include("annulus.leads.staff_urls")),

@@ -8,7 +8,7 @@ as an id that does not exist, so existence never leaks.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from fhir.resources.R4B.resource import Resource
 
 from annulus.accounts.policy import public
 from annulus.audit.context import AuditContext
@@ -23,6 +24,7 @@ from annulus.interop import actions
 from annulus.interop.auth import Principal, authenticate
 from annulus.interop.capability import SUPPORTED_TYPES, capability_statement
 from annulus.interop.collect import (
+    clinic_resources,
     cohort_id,
     find_for_patient,
     find_in_clinic,
@@ -156,7 +158,7 @@ def everything(request: HttpRequest, principal: Principal, rid: str) -> HttpResp
             "resource": as_json(r),
             "search": {"mode": "match"},
         }
-        for r in patient_resources(patient)
+        for r in _everything(patient)
     ]
     bundle = build(
         "Bundle",
@@ -176,6 +178,14 @@ def everything(request: HttpRequest, principal: Principal, rid: str) -> HttpResp
         details={"count": len(entries), **principal.audit_details()},
     )
     return fhir_response(as_json(bundle))
+
+
+def _everything(patient: Any) -> Iterator[Resource]:
+    """The patient's resources, then the clinic, its practitioners and locations they cite."""
+    yield from patient_resources(patient)
+    for resource in clinic_resources(patient.clinic):
+        if resource.get_resource_type() in ("Organization", "Practitioner", "Location"):
+            yield resource
 
 
 def _kickoff(request: HttpRequest, principal: Principal, level: str) -> HttpResponse:

@@ -48,6 +48,9 @@ CLASSES = {
     "R": "any other unique identifying number, characteristic or code (incl. free text)",
 }
 
+# Kinds whose valid values are fully described by their shape: nothing more to search for.
+CLOSED_KINDS = frozenset({"study_id", "age", "zip3", "levels", "count"})
+
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("F", re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")),
     ("N", re.compile(r"(https?://|www\.)", re.I)),
@@ -128,10 +131,13 @@ def _cell_problems(column: Column, value: Any, known: KnownIdentifiers) -> Itera
     if isinstance(value, datetime | date):
         yield "C"
         return
-    if not _fits(column, value):
+    fits = _fits(column, value)
+    if not fits:
         yield "C" if column.kind == "age" else "R"
     if value is None or isinstance(value, bool | int | float):
         return
+    if fits and (column.kind in CLOSED_KINDS or column.vocab is not None):
+        return  # a value from a closed list or a validated shape carries nothing else
     text = str(value)
     seen = set()
     for cls, pattern in _PATTERNS:
@@ -142,11 +148,19 @@ def _cell_problems(column: Column, value: Any, known: KnownIdentifiers) -> Itera
     words = set(re.split(r"[^a-z]+", lowered))
     if words & known.names:
         yield "A"
-    if any(email in lowered for email in known.emails):
+    if "@" in lowered and {m.group(0) for m in _EMAIL.finditer(lowered)} & known.emails:
         yield "F"
     digits = re.sub(r"\D", "", text)
-    if digits and any(phone in digits for phone in known.phones):
+    if len(digits) >= 7 and _has_known_phone(digits, known.phones):
         yield "D"
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+
+
+def _has_known_phone(digits: str, phones: set[str]) -> bool:
+    lengths = {len(p) for p in phones}
+    return any(digits[i : i + n] in phones for n in lengths for i in range(len(digits) - n + 1))
 
 
 def _fits(column: Column, value: Any) -> bool:
