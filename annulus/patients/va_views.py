@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
+from annulus.lib.clock import clinic_today
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.actions import (
     VisitRefused,
@@ -20,7 +19,7 @@ from annulus.patients.actions import (
     save_authorization,
     submit_claim,
 )
-from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization, Patient
+from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization
 from annulus.patients.va import (
     authorization_status,
     claim_deadline,
@@ -28,11 +27,6 @@ from annulus.patients.va import (
     patient_warnings,
 )
 from annulus.patients.va_forms import AuthorizationForm, ClaimForm, VisitForm
-
-
-def clinic_today(patient: Patient) -> date:
-    """Today where the clinic is: deadlines are calendar days at the clinic, not in UTC."""
-    return datetime.now(patient.clinic.zone).date()
 
 
 @require_GET
