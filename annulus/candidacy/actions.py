@@ -19,6 +19,7 @@ from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
 from annulus.candidacy.engine import OUTCOMES, Protocol, evaluate, parse_case
 from annulus.candidacy.models import Evaluation, OverrideReason, Review, Source
+from annulus.lib.clock import clinic_today
 from annulus.patients.actions import change_stage
 from annulus.patients.models import Patient, Stage
 
@@ -32,11 +33,6 @@ class AlreadyReviewed(Exception):
     def __init__(self, evaluation: Evaluation) -> None:
         super().__init__(f"evaluation {evaluation.pk} is already {evaluation.review}")
         self.evaluation = evaluation
-
-
-def clinic_today(patient: Patient) -> date:
-    """The day it is at the patient's clinic: the `assessed_on` of an evaluation run now."""
-    return timezone.now().astimezone(patient.clinic.zone).date()
 
 
 def record_evaluation(

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annulus.accounts.access import deny
+from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
 from annulus.clinical.actions import record_adverse_event, record_procedure, refer_elsewhere
@@ -23,18 +23,6 @@ from annulus.clinical.treatment_forms import (
 )
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.models import Patient
-
-
-def get_procedure_for_user(
-    request: HttpRequest, patient: Patient, procedure_id: int
-) -> FibrinProcedure:
-    """One of `patient`'s fibrin procedures; another patient's is a 404 and an audit event."""
-    procedure = FibrinProcedure.objects.filter(pk=procedure_id).first()
-    if procedure is None:
-        raise Http404("No such procedure.")
-    if procedure.patient_id != patient.pk:
-        deny(request, kind="fibrin_procedure", pk=procedure_id, patient_id=patient.pk)
-    return procedure
 
 
 @dataclass(frozen=True)
@@ -100,7 +88,10 @@ def adverse_event_create(request: StaffRequest, pk: int) -> HttpResponse:
     initial = {}
     linked = request.GET.get("procedure", "")
     if request.method == "GET" and linked.isdigit():
-        initial["procedure"] = get_procedure_for_user(request, patient, int(linked)).pk
+        procedure = get_for_user(
+            request, FibrinProcedure, int(linked), kind="fibrin_procedure", patient=patient
+        )
+        initial["procedure"] = procedure.pk
     form = AdverseEventForm(
         request.POST or None,
         instance=AdverseEvent(patient=patient),

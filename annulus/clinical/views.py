@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from annulus.accounts.access import deny
+from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
 from annulus.candidacy.needs import imaging_needs
@@ -17,23 +17,15 @@ from annulus.clinical.actions import record_discography, record_injection, save_
 from annulus.clinical.forms import DiscographyForm, InjectionForm, MRIStudyForm, grid_name
 from annulus.clinical.models import DiagnosticInjection, Discogram, MRIStudy
 from annulus.patients.access import get_patient_for_user
-from annulus.patients.models import Patient
-
-
-def get_study_for_user(request: HttpRequest, patient: Patient, study_id: int) -> MRIStudy:
-    study = MRIStudy.objects.filter(pk=study_id).first()
-    if study is None:
-        raise Http404("No such MRI study.")
-    if study.patient_id != patient.pk:
-        deny(request, kind="mri_study", pk=study_id, patient_id=patient.pk)
-    return study
 
 
 @require_http_methods(["GET", "POST"])
 def imaging_edit(request: StaffRequest, pk: int, study_id: int | None = None) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     study = (
-        get_study_for_user(request, patient, study_id) if study_id else MRIStudy(patient=patient)
+        get_for_user(request, MRIStudy, study_id, kind="mri_study", patient=patient)
+        if study_id
+        else MRIStudy(patient=patient)
     )
     form = MRIStudyForm(request.POST or None, instance=study)
     if request.method == "POST" and form.is_valid():

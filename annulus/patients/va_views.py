@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annulus.accounts.access import deny
+from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
+from annulus.lib.clock import clinic_today
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.actions import (
     VisitRefused,
@@ -20,7 +19,7 @@ from annulus.patients.actions import (
     save_authorization,
     submit_claim,
 )
-from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization, Patient
+from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization
 from annulus.patients.va import (
     authorization_status,
     claim_deadline,
@@ -28,33 +27,6 @@ from annulus.patients.va import (
     patient_warnings,
 )
 from annulus.patients.va_forms import AuthorizationForm, ClaimForm, VisitForm
-
-
-def clinic_today(patient: Patient) -> date:
-    """Today where the clinic is: deadlines are calendar days at the clinic, not in UTC."""
-    return datetime.now(patient.clinic.zone).date()
-
-
-def get_authorization_for_user(
-    request: HttpRequest, patient: Patient, authorization_id: int
-) -> CommunityCareAuthorization:
-    """One of `patient`'s authorizations; another patient's is a 404 and an audit event."""
-    authorization = CommunityCareAuthorization.objects.filter(pk=authorization_id).first()
-    if authorization is None:
-        raise Http404("No such authorization.")
-    if authorization.patient_id != patient.pk:
-        deny(request, kind="va_authorization", pk=authorization_id, patient_id=patient.pk)
-    return authorization
-
-
-def get_visit_for_user(request: HttpRequest, patient: Patient, visit_id: int) -> AuthorizedVisit:
-    """A visit under one of `patient`'s authorizations; anything else is a 404 (audited)."""
-    visit = AuthorizedVisit.objects.select_related("authorization").filter(pk=visit_id).first()
-    if visit is None:
-        raise Http404("No such visit.")
-    if visit.authorization.patient_id != patient.pk:
-        deny(request, kind="va_visit", pk=visit_id, patient_id=patient.pk)
-    return visit
 
 
 @require_GET
@@ -78,7 +50,13 @@ def authorization_edit(
 ) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     authorization = (
-        get_authorization_for_user(request, patient, authorization_id)
+        get_for_user(
+            request,
+            CommunityCareAuthorization,
+            authorization_id,
+            kind="va_authorization",
+            patient=patient,
+        )
         if authorization_id
         else CommunityCareAuthorization(patient=patient)
     )
@@ -121,7 +99,13 @@ def count_visit(form: VisitForm, *, request: StaffRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def visit_create(request: StaffRequest, pk: int, authorization_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
-    authorization = get_authorization_for_user(request, patient, authorization_id)
+    authorization = get_for_user(
+        request,
+        CommunityCareAuthorization,
+        authorization_id,
+        kind="va_authorization",
+        patient=patient,
+    )
     used = AuthorizedVisit.objects.filter(authorization=authorization).count()
     today = clinic_today(patient)
     form = VisitForm(
@@ -161,7 +145,14 @@ def visit_create(request: StaffRequest, pk: int, authorization_id: int) -> HttpR
 @require_http_methods(["GET", "POST"])
 def claim_submit(request: StaffRequest, pk: int, visit_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
-    visit = get_visit_for_user(request, patient, visit_id)
+    visit = get_for_user(
+        request,
+        AuthorizedVisit.objects.select_related("authorization"),
+        visit_id,
+        kind="va_visit",
+        patient=patient,
+        owner="authorization.patient_id",
+    )
     form = ClaimForm(
         request.POST or None,
         instance=visit,
