@@ -20,6 +20,7 @@ from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import AwareDatetime, StringConstraints, field_validator
 
 from annulus.accounts.models import public_clinic
+from annulus.audit.context import AuditContext
 from annulus.lib import ratelimit
 from annulus.scheduling import actions
 from annulus.scheduling.availability import find_slots, lead_slugs
@@ -215,10 +216,11 @@ def bookings(
     if service is None:
         return Status(422, _error("service", f"No online-bookable service {payload.service!r}."))
     base = site_base(request)
+    ctx = AuditContext.from_request(request)
 
     def work() -> Answer:
         appointment = actions.book_appointment(
-            request,
+            ctx,
             service=service,
             start=payload.start,
             resource=payload.resource,

@@ -16,7 +16,7 @@ from annulus.scheduling.availability import find_slots, slot_at
 from annulus.scheduling.links import find_by_manage_token, manage_token
 from annulus.scheduling.models import Appointment, Occupancy, Source, Status
 from annulus.scheduling.tests.conftest import run_worker
-from annulus.scheduling.tests.factories import at, details, next_weekday, staff_request
+from annulus.scheduling.tests.factories import as_staff, at, details, next_weekday
 from annulus.testing import audit_actions
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +42,9 @@ def test_it_books_a_free_slot_for_the_preferred_clinician(schedule):
 def test_a_procedure_holds_the_clinician_and_the_room_with_its_buffers(schedule, clinician):
     tuesday = next_weekday(1)
     patient = Patient.objects.create(clinic=schedule.clinic, first_name="A", last_name="B")
-    request = staff_request(clinician)
+    staff = as_staff(clinician)
     appointment = actions.staff_create(
-        request, service=schedule.procedure, patient=patient, start=at(tuesday, 9, 30)
+        **staff, service=schedule.procedure, patient=patient, start=at(tuesday, 9, 30)
     )
     rows = {o.resource.slug: o for o in appointment.occupancies.select_related("resource")}
     assert set(rows) == {"dr-ames", "procedure-room"}
@@ -215,18 +215,18 @@ def test_each_action_writes_one_audit_event_with_no_patient_details(schedule):
 
 def test_arrived_and_no_show_are_one_way_and_need_the_right_moment(schedule, clinician):
     monday = next_weekday(0)
-    request = staff_request(clinician)
+    staff = as_staff(clinician)
     first = book(schedule, at(monday, 9))
     second = book(schedule, at(monday, 10))
     with pytest.raises(actions.NotAllowed):  # not today yet
-        actions.mark_arrived(request, first, now=at(monday, 0) - timedelta(days=1))
-    arrived = actions.mark_arrived(request, first, now=at(monday, 8, 50))
+        actions.mark_arrived(first, **staff, now=at(monday, 0) - timedelta(days=1))
+    arrived = actions.mark_arrived(first, **staff, now=at(monday, 8, 50))
     assert (arrived.status, arrived.arrived_at) == (Status.ARRIVED, at(monday, 8, 50))
     with pytest.raises(actions.NotAllowed):
-        actions.mark_no_show(request, arrived, now=at(monday, 9, 30))
+        actions.mark_no_show(arrived, **staff, now=at(monday, 9, 30))
     with pytest.raises(actions.NotAllowed):  # not started yet
-        actions.mark_no_show(request, second, now=at(monday, 9, 55))
-    assert actions.mark_no_show(request, second, now=at(monday, 10, 15)).status == Status.NO_SHOW
+        actions.mark_no_show(second, **staff, now=at(monday, 9, 55))
+    assert actions.mark_no_show(second, **staff, now=at(monday, 10, 15)).status == Status.NO_SHOW
     # A no-show still held the time: nobody else can be booked into it after the fact.
     assert Occupancy.objects.filter(appointment=second, active=True).exists()
 
