@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from annulus.audit.models import AuditEvent
-from annulus.scheduling.views import common as views
 from annulus.scheduling.links import manage_token
 from annulus.scheduling.models import Appointment, Status
 from annulus.scheduling.tests.factories import at, next_weekday
+from annulus.scheduling.views import common as views
 
 pytestmark = pytest.mark.django_db
 
