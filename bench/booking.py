@@ -47,7 +47,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 BIN = Path(sys.executable).parent
-BENCH_DB = "annulus_bench"
+# Override with BENCH_DB when several people benchmark on one PostgreSQL server.
+BENCH_DB = os.environ.get("BENCH_DB", "annulus_bench")
 PROCESSES = 5
 MAX_REQUESTS_PER_CLIENT = 3000
 # The demo's 2 clinicians plus 8: a mid-size practice, with room for 50 clients to book for a
