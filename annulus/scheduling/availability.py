@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from annulus.accounts.models import public_clinic
 from annulus.scheduling import slots as core
 from annulus.scheduling.models import (
     Closure,
@@ -129,6 +130,43 @@ def plan_for(
 
 
 _plans: dict[tuple[int, date, date, str | None], tuple[float, Plan]] = {}
+_services: dict[str, tuple[float, Service | None]] = {}
+
+
+def online_service(slug: str, *, cached: bool = False) -> Service | None:
+    """The public clinic's active, online-bookable service with this slug, or None.
+
+    `cached` (slot listings only) remembers the answer for PLAN_CACHE_SECONDS in this process,
+    like the opening hours: the clinic and its services hardly ever change, and finding them was
+    two of a slot search's three queries. Saving or deleting a clinic, location or service (or
+    anything else a plan reads) clears both caches in the process that saved; other processes
+    see the change within PLAN_CACHE_SECONDS. Bookings read fresh. The cached instance is shared
+    by every request of the process: nothing may be set on it.
+    """
+    now = time.monotonic()
+    if cached:
+        hit = _services.get(slug)
+        if hit is not None and now - hit[0] < PLAN_CACHE_SECONDS:
+            return hit[1]
+    clinic = public_clinic()
+    found = (
+        None
+        if clinic is None
+        else Service.objects.filter(clinic=clinic, slug=slug, online_bookable=True, active=True)
+        .select_related("location", "clinic")
+        .first()
+    )
+    if cached:
+        if len(_services) >= _PLAN_CACHE_SIZE:
+            _services.clear()
+        _services[slug] = (now, found)
+    return found
+
+
+def clear_caches(**_signal: object) -> None:
+    """Forget cached services and plans (connected to saves and deletes, see `apps`)."""
+    _services.clear()
+    _plans.clear()
 
 
 def cached_plan(
