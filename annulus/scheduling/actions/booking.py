@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
-from annulus.patients.history import snapshot
-from annulus.patients.models import ChangeRecord, Patient
+from annulus.patients.actions import create_patient, update_patient
+from annulus.patients.models import Patient
 from annulus.scheduling import notify, reminders
 from annulus.scheduling.actions.common import (
     BookingError,
@@ -33,9 +33,18 @@ __all__ = ["book_appointment"]
 
 
 def _patient_for(
-    service: Service, details: PatientDetails, *, veteran: bool | None
+    service: Service,
+    details: PatientDetails,
+    *,
+    veteran: bool | None,
+    ctx: AuditContext,
 ) -> tuple[Patient, bool]:
-    """The clinic's patient with this email and date of birth, else a new one."""
+    """The clinic's patient with this email and date of birth, else a new one.
+
+    Both go through the patient record's actions, so each leaves its change record and its
+    audit event (entered by the patient: `via_patient_link`). A phone number given now fills
+    an empty one; nothing else about a known patient changes.
+    """
     email = details.email.strip().lower()
     patient = (
         Patient.objects.filter(
@@ -46,26 +55,21 @@ def _patient_for(
     )
     if patient is not None:
         if details.phone and not patient.phone:
-            patient.phone = details.phone
-            patient.save(update_fields=["phone", "updated_at"])
+            patient = update_patient(
+                patient, actor=None, ctx=ctx, via_patient_link=True, phone=details.phone
+            )
         return patient, False
-    patient = Patient.objects.create(
-        clinic_id=service.clinic_id,
+    patient = create_patient(
+        service.clinic,
+        actor=None,
+        ctx=ctx,
+        via_patient_link=True,
         first_name=details.first_name,
         last_name=details.last_name,
         email=email,
         phone=details.phone,
         date_of_birth=details.date_of_birth,
         veteran=veteran,
-    )
-    fields = snapshot(patient)
-    ChangeRecord.objects.create(
-        patient=patient,
-        record_type="Patient",
-        record_id=str(patient.pk),
-        action="create",
-        changes={k: [None, v] for k, v in fields.items() if v not in (None, "")},
-        via_patient_link=True,
     )
     return patient, True
 
@@ -96,6 +100,7 @@ def book_appointment(
     Queues the confirmation (with its .ics), the staff notice and the reminders.
     """
     now = now_or(now)
+    audit_ctx = ctx or AuditContext()
     if not (service.online_bookable and service.active):
         raise BookingError("service", "This service cannot be booked online.")
     check_start(service, start, now=now)
@@ -114,7 +119,7 @@ def book_appointment(
                 return reload(Appointment.objects.get(form_token=form_token).pk)
             end, resources = pick(service, start, lead=resource, now=now, staff=False, roles=roles)
             veteran = (screening or {}).get("veteran")
-            patient, created = _patient_for(service, details, veteran=veteran)
+            patient, created = _patient_for(service, details, veteran=veteran, ctx=audit_ctx)
             appointment = new_appointment(
                 service,
                 patient=patient,
@@ -134,7 +139,7 @@ def book_appointment(
             reminders.schedule(appointment, base, now=now)
             record(
                 "appointment.booked",
-                ctx=ctx,
+                ctx=audit_ctx,
                 clinic=appointment.clinic,
                 patient_id=patient.pk,
                 obj=appointment,

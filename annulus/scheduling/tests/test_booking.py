@@ -246,3 +246,44 @@ def test_slots_leave_out_booked_times_and_respect_notice(schedule):
 def test_the_source_is_recorded(schedule):
     appointment = book(schedule, at(next_weekday(0), 9), source=Source.API)
     assert appointment.source == "api"
+
+
+def test_a_booking_that_creates_a_patient_leaves_one_patient_event_and_one_change_record(
+    schedule,
+):
+    from annulus.audit.context import AuditContext
+    from annulus.patients.models import ChangeRecord
+
+    monday = next_weekday(0)
+    ctx = AuditContext(request_id="req-booking", ip="203.0.113.9")
+    appointment = actions.book_appointment(
+        ctx, service=schedule.consultation, start=at(monday, 9), details=details(1, phone="")
+    )
+    patient = appointment.patient
+    (change,) = ChangeRecord.objects.filter(patient=patient)
+    assert (change.record_type, change.action, change.via_patient_link) == (
+        "Patient",
+        "create",
+        True,
+    )
+    assert change.changed_by is None
+    assert change.changes["email"] == [None, "robin1@example.org"]
+    (event,) = AuditEvent.objects.filter(patient_id=patient.pk, object_type="Patient")
+    assert (event.action, event.actor, event.request_id) == ("patient.create", None, "req-booking")
+    assert "Robin" not in str(event.details) and "example.org" not in str(event.details)
+    # The same person books again and gives a phone number: it fills the empty one, through
+    # the record's update (one more change record and event), and nothing else changes.
+    actions.book_appointment(
+        ctx, service=schedule.consultation, start=at(monday, 10), details=details(1)
+    )
+    patient.refresh_from_db()
+    assert patient.phone == "+1 555 0101"
+    update = ChangeRecord.objects.get(patient=patient, action="update")
+    assert update.changes == {"phone": ["", "+1 555 0101"]} and update.via_patient_link
+    assert audit_actions(object_type="Patient") == ["patient.create", "patient.update"]
+    # A third booking with the same details changes nothing about the patient.
+    actions.book_appointment(
+        ctx, service=schedule.consultation, start=at(monday, 11), details=details(1)
+    )
+    assert ChangeRecord.objects.filter(patient=patient).count() == 2
+    assert audit_actions(object_type="Patient") == ["patient.create", "patient.update"]
