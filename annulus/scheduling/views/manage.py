@@ -143,7 +143,7 @@ def reschedule(request: HttpRequest) -> HttpResponse:
         "zone_note": zone_note(service),
     }
     if new_start is not None:
-        context.update(slot_summary(service, new_start, resource))
+        context |= slot_summary(service, new_start, resource)
         context["back_url"] = f"{reverse('scheduling:reschedule')}?" + urlencode(
             {"day": new_start.astimezone(service.location.zone).date().isoformat()}
         )
@@ -177,15 +177,13 @@ def reschedule(request: HttpRequest) -> HttpResponse:
         ):
             context["taken"] = True
             status = 409
-        context.update(
-            {"step": "confirm", "new_start": data.get("start", ""), "resource": resource}
-        )
+        context |= {"step": "confirm", "new_start": data.get("start", ""), "resource": resource}
         return private(render(request, "scheduling/reschedule.html", context, status=status))
 
     def link(params: dict[str, str]) -> str:
         return f"{reverse('scheduling:reschedule')}?{urlencode(params)}"
 
-    context.update(calendar_context(request, service, now=now, link=link, exclude=found.pk))
+    context |= calendar_context(request, service, now=now, link=link, exclude=found.pk)
     return private(render(request, "scheduling/reschedule.html", context))
 
 

@@ -56,7 +56,7 @@ def start(request: HttpRequest) -> HttpResponse:
     slug = request.GET.get("service", "")
     service = next((s for s in services if s.slug == slug), None)
     if service is None:
-        context.update({"step": "service", "services": services, "unknown_service": bool(slug)})
+        context |= {"step": "service", "services": services, "unknown_service": bool(slug)}
         if len(services) == 1 and not slug:
             return redirect(f"{reverse('scheduling:start')}?service={services[0].slug}")
         response = render(request, "scheduling/start.html", context)
@@ -69,14 +69,12 @@ def start(request: HttpRequest) -> HttpResponse:
             return f"{reverse('scheduling:details')}?{query}"
         return f"{reverse('scheduling:start')}?{urlencode({'service': service.slug, **params})}"
 
-    context.update(
-        {
-            "service": service,
-            "zone_note": zone_note(service),
-            "multiple_services": len(services) > 1,
-            **calendar_context(request, service, now=now, link=link),
-        }
-    )
+    context |= {
+        "service": service,
+        "zone_note": zone_note(service),
+        "multiple_services": len(services) > 1,
+        **calendar_context(request, service, now=now, link=link),
+    }
     response = render(request, "scheduling/start.html", context)
     return token_in_url(response) if token else response
 
