@@ -98,7 +98,7 @@ def test_the_location_closure_is_named_when_it_comes_first() -> None:
 # --- check_slot --------------------------------------------------------------------------------
 
 
-def procedure_day(busy: tuple[Busy, ...] = ()) -> tuple[Availability, list[list[str]]]:
+def procedure_day() -> tuple[Availability, list[list[str]]]:
     availability = Availability(
         zone=CHICAGO,
         rules=(weekly("ames", time(9), time(12)), weekly("room", time(10), time(12))),
