@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/annulus
 # Pure cores: no Django import, mypy --strict, 100 % branch coverage from their own tests.
-CORES := annulus/candidacy/engine annulus/scheduling/slots annulus/outcomes/catalog.py \
+CORES := annulus/candidacy/engine annulus/scheduling/slots annulus/outcomes/catalog \
 	annulus/outcomes/scoring.py annulus/outcomes/responders.py annulus/outcomes/schedule.py
 CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcomes.catalog \
 	annulus.outcomes.scoring annulus.outcomes.responders annulus.outcomes.schedule

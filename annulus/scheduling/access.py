@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from annulus.accounts.access import deny, require_role
+from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.record import record
 from annulus.patients.access import WRITE_ROLES
 from annulus.scheduling.models import Appointment
 
 
-def get_appointment_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Appointment:
+def get_appointment_for_user(request: StaffRequest, pk: int, *, write: bool = False) -> Appointment:
     """The appointment, if it belongs to the current clinic; every open is audited.
 
     Another clinic's appointment is a 404 and an `access.denied` event. `write=True` also needs
@@ -23,7 +24,7 @@ def get_appointment_for_user(request: HttpRequest, pk: int, *, write: bool = Fal
     )
     if appointment is None:
         raise Http404("No such appointment.")
-    if appointment.clinic_id != request.clinic.pk:  # type: ignore[attr-defined]
+    if appointment.clinic_id != request.clinic.pk:
         deny(request, kind="appointment", pk=pk, patient_id=appointment.patient_id)
     if write:
         require_role(request, *WRITE_ROLES)

@@ -19,10 +19,10 @@ from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
 from pydantic import AwareDatetime, StringConstraints, field_validator
 
-from annulus.accounts.models import public_clinic
+from annulus.audit.context import AuditContext
 from annulus.lib import ratelimit
 from annulus.scheduling import actions
-from annulus.scheduling.availability import find_slots, lead_slugs
+from annulus.scheduling.availability import find_slots, lead_slugs, online_service
 from annulus.scheduling.idempotency import MAX_KEY_LENGTH, Answer, KeyReused, fingerprint, run_once
 from annulus.scheduling.links import manage_url, site_base
 from annulus.scheduling.models import Appointment, Service, Source
@@ -127,15 +127,8 @@ def _too_many(per_seconds: int) -> HttpResponse:
     return response
 
 
-def _service(slug: str) -> Service | None:
-    clinic = public_clinic()
-    if clinic is None:
-        return None
-    return (
-        Service.objects.filter(clinic=clinic, slug=slug, online_bookable=True, active=True)
-        .select_related("location", "clinic")
-        .first()
-    )
+def _service(slug: str, *, cached: bool = False) -> Service | None:
+    return online_service(slug, cached=cached)
 
 
 @router.get(
@@ -150,7 +143,7 @@ def slots(request: HttpRequest, params: Query[SlotsQuery]) -> Any:
     if not ratelimit.hit(request, "api.slots", **SLOTS_LIMIT):
         return _too_many(SLOTS_LIMIT["per_seconds"])
     service, from_, to, resource = params.service, params.from_, params.to, params.resource
-    found = _service(service)
+    found = _service(service, cached=True)
     if found is None:
         return Status(
             422, _error("service", f"No online-bookable service {service!r}.", where="query")
@@ -215,10 +208,11 @@ def bookings(
     if service is None:
         return Status(422, _error("service", f"No online-bookable service {payload.service!r}."))
     base = site_base(request)
+    ctx = AuditContext.from_request(request)
 
     def work() -> Answer:
         appointment = actions.book_appointment(
-            request,
+            ctx,
             service=service,
             start=payload.start,
             resource=payload.resource,

@@ -7,10 +7,11 @@ read from the database and handed to `annulus.scheduling.slots.compute_slots`.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from annulus.accounts.models import public_clinic
 from annulus.scheduling import slots as core
 from annulus.scheduling.models import (
     Closure,
@@ -38,25 +39,22 @@ class Candidate:
 def candidates(service: Service) -> list[Candidate]:
     """The active resources that can fill each of the service's roles, in preference order.
 
-    Read once per service object (one request uses one), since the checks, the locks and the
-    slot maths all need them.
+    One query. A booking reads them once and hands them to the checks, the locks, the slot
+    maths and the holds (`roles=`), so they agree within its transaction.
     """
-    found: list[Candidate] | None = getattr(service, "_scheduling_candidates", None)
-    if found is None:
-        found = [
-            Candidate(position, rid, slug)
-            for position, rid, slug in RoleCandidate.objects.filter(
-                role__service=service, resource__active=True
-            )
-            .order_by("role__position", "preference", "id")
-            .values_list("role__position", "resource_id", "resource__slug")
-        ]
-        service._scheduling_candidates = found  # type: ignore[attr-defined]
-    return found
+    return [
+        Candidate(position, rid, slug)
+        for position, rid, slug in RoleCandidate.objects.filter(
+            role__service=service, resource__active=True
+        )
+        .order_by("role__position", "preference", "id")
+        .values_list("role__position", "resource_id", "resource__slug")
+    ]
 
 
-def lead_slugs(service: Service) -> list[str]:
-    return [c.slug for c in candidates(service) if c.position == 0]
+def lead_slugs(service: Service, *, roles: Sequence[Candidate] | None = None) -> list[str]:
+    """Slugs of the resources that can lead the service (`roles`: its candidates, if read)."""
+    return [c.slug for c in (candidates(service) if roles is None else roles) if c.position == 0]
 
 
 @dataclass(frozen=True)
@@ -73,19 +71,27 @@ class Plan:
         return self.needs[0] if self.needs else ()
 
 
-def plan_for(service: Service, *, first_day: date, last_day: date, lead: str | None = None) -> Plan:
+def plan_for(
+    service: Service,
+    *,
+    first_day: date,
+    last_day: date,
+    lead: str | None = None,
+    roles: Sequence[Candidate] | None = None,
+) -> Plan:
     """Read the service's roles and its resources' hours for local dates first..last (± a day).
 
-    With `lead`, the leading role is that resource alone.
+    With `lead`, the leading role is that resource alone. `roles` are the service's
+    candidates when the caller has read them already.
     """
-    roles: dict[int, list[str]] = {}
+    by_position: dict[int, list[str]] = {}
     resources: dict[str, int] = {}
-    for c in candidates(service):
+    for c in candidates(service) if roles is None else roles:
         if c.position == 0 and lead is not None and c.slug != lead:
             continue
-        roles.setdefault(c.position, []).append(c.slug)
+        by_position.setdefault(c.position, []).append(c.slug)
         resources[c.slug] = c.resource_id
-    needs = tuple(tuple(roles[position]) for position in sorted(roles))
+    needs = tuple(tuple(by_position[position]) for position in sorted(by_position))
     slug_of = {rid: slug for slug, rid in resources.items()}
     margin_first, margin_last = first_day - _DAY, last_day + _DAY
     rules = tuple(
@@ -124,6 +130,43 @@ def plan_for(service: Service, *, first_day: date, last_day: date, lead: str | N
 
 
 _plans: dict[tuple[int, date, date, str | None], tuple[float, Plan]] = {}
+_services: dict[str, tuple[float, Service | None]] = {}
+
+
+def online_service(slug: str, *, cached: bool = False) -> Service | None:
+    """The public clinic's active, online-bookable service with this slug, or None.
+
+    `cached` (slot listings only) remembers the answer for PLAN_CACHE_SECONDS in this process,
+    like the opening hours: the clinic and its services hardly ever change, and finding them was
+    two of a slot search's three queries. Saving or deleting a clinic, location or service (or
+    anything else a plan reads) clears both caches in the process that saved; other processes
+    see the change within PLAN_CACHE_SECONDS. Bookings read fresh. The cached instance is shared
+    by every request of the process: nothing may be set on it.
+    """
+    now = time.monotonic()
+    if cached:
+        hit = _services.get(slug)
+        if hit is not None and now - hit[0] < PLAN_CACHE_SECONDS:
+            return hit[1]
+    clinic = public_clinic()
+    found = (
+        None
+        if clinic is None
+        else Service.objects.filter(clinic=clinic, slug=slug, online_bookable=True, active=True)
+        .select_related("location", "clinic")
+        .first()
+    )
+    if cached:
+        if len(_services) >= _PLAN_CACHE_SIZE:
+            _services.clear()
+        _services[slug] = (now, found)
+    return found
+
+
+def clear_caches(**_signal: object) -> None:
+    """Forget cached services and plans (connected to saves and deletes, see `apps`)."""
+    _services.clear()
+    _plans.clear()
 
 
 def cached_plan(
@@ -173,6 +216,7 @@ def find_slots(
     exclude_appointment: int | None = None,
     ignore_bookings: bool = False,
     cached: bool = False,
+    roles: Sequence[Candidate] | None = None,
 ) -> list[core.Slot]:
     """Free slots of `service` starting on local dates first_day..last_day, in UTC.
 
@@ -180,9 +224,9 @@ def find_slots(
     horizon limits for patients. `exclude_appointment` ignores one appointment's own holding
     (to move it); `ignore_bookings` ignores all bookings (is this a slot at all?). `cached` lets
     a listing read opening hours a few seconds old; bookings are always read fresh, and the
-    booking transaction re-checks with fresh hours.
+    booking transaction re-checks with fresh hours. `roles`: the service's candidates, if read.
     """
-    if lead is not None and lead not in lead_slugs(service):
+    if lead is not None and lead not in lead_slugs(service, roles=roles):
         return []
     load = cached_plan if cached else plan_for
     plan = load(service, first_day=first_day, last_day=last_day, lead=lead)
@@ -242,3 +286,40 @@ def slot_at(
     )
     start_utc = start.astimezone(UTC)
     return next((slot for slot in found if slot.start == start_utc), None)
+
+
+def check_slot(
+    service: Service,
+    start: datetime,
+    *,
+    now: datetime,
+    lead: str | None = None,
+    staff: bool = False,
+    exclude_appointment: int | None = None,
+    roles: Sequence[Candidate] | None = None,
+) -> core.SlotCheck:
+    """The free slot at `start`, and whether `start` is a slot time at all, in one computation.
+
+    Always reads fresh hours and bookings: this is the booking transaction's re-check.
+    """
+    if roles is None:
+        roles = candidates(service)
+    if lead is not None and lead not in lead_slugs(service, roles=roles):
+        return core.SlotCheck(None, offered=False)
+    day = local_day(start, service)
+    plan = plan_for(service, first_day=day, last_day=day, lead=lead, roles=roles)
+    needs = [list(role) for role in plan.needs]
+    if not needs or any(not role for role in needs):
+        return core.SlotCheck(None, offered=False)
+    zone = plan.availability.tzinfo
+    window_start = datetime.combine(day - _DAY, datetime.min.time(), tzinfo=zone)
+    window_end = datetime.combine(day + 2 * _DAY, datetime.min.time(), tzinfo=zone)
+    busy = busy_between(
+        plan.resources,
+        window_start.astimezone(UTC),
+        window_end.astimezone(UTC),
+        exclude_appointment=exclude_appointment,
+    )
+    return core.check_slot(
+        plan.availability, service.timing(staff=staff), needs, busy, now=now, start=start
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annulus.scheduling import staff_views
+from annulus.scheduling.views import staff as staff_views
 
 app_name = "scheduling_staff"
 

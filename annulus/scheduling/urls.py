@@ -2,16 +2,16 @@
 
 from django.urls import path
 
-from annulus.scheduling import views
+from annulus.scheduling.views import manage, public
 
 app_name = "scheduling"
 
 urlpatterns = [
-    path("", views.start, name="start"),
-    path("details/", views.details, name="details"),
-    path("appointment/", views.appointment, name="appointment"),
-    path("appointment/calendar.ics", views.appointment_ics_view, name="appointment_ics"),
-    path("appointment/change/", views.reschedule, name="reschedule"),
-    path("appointment/cancel/", views.cancel, name="cancel"),
-    path("manage/<str:token>/", views.manage_link, name="manage_link"),
+    path("", public.start, name="start"),
+    path("details/", public.details, name="details"),
+    path("appointment/", manage.appointment, name="appointment"),
+    path("appointment/calendar.ics", manage.appointment_ics_view, name="appointment_ics"),
+    path("appointment/change/", manage.reschedule, name="reschedule"),
+    path("appointment/cancel/", manage.cancel, name="cancel"),
+    path("manage/<str:token>/", manage.manage_link, name="manage_link"),
 ]

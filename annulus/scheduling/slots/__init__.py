@@ -14,7 +14,8 @@ Daylight saving, decided once here and tested for every day of two years in seve
   not offered: its local end would not read start + duration.
 """
 
-from .engine import compute_slots
+from .engine import SlotCheck, check_slot, compute_slots
+from .hours import OpenHours, opening_hours
 from .localtime import overlaps, to_local_label
 from .model import (
     Availability,
@@ -32,11 +33,15 @@ __all__ = [
     "Busy",
     "Closure",
     "ExtraHours",
+    "OpenHours",
     "Service",
     "Slot",
+    "SlotCheck",
     "SlotInputError",
     "WeeklyRule",
+    "check_slot",
     "compute_slots",
+    "opening_hours",
     "overlaps",
     "to_local_label",
 ]

@@ -11,19 +11,17 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from .localtime import resolve_wall, since_midnight, wall_exists
+from .hours import HoursIndex, days, merge
+from .localtime import resolve_wall, wall_exists
 from .model import Availability, Busy, Service, Slot, SlotInputError, check_aware
 
-__all__ = ["compute_slots"]
+__all__ = ["SlotCheck", "check_slot", "compute_slots"]
 
 _DAY = timedelta(days=1)
 
 _Interval = tuple[datetime, datetime]
-_WallHours = tuple[timedelta, timedelta]
-_T = TypeVar("_T", datetime, timedelta)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class _Index:
     __slots__ = ("_ends", "_starts")
 
     def __init__(self, intervals: Iterable[_Interval]) -> None:
-        merged = _merge(intervals)
+        merged = merge(intervals)
         self._starts = [start for start, _ in merged]
         self._ends = [end for _, end in merged]
 
@@ -56,57 +54,16 @@ class _Index:
         return i < len(self._starts) and self._starts[i] < end
 
 
-def _merge(intervals: Iterable[tuple[_T, _T]]) -> list[tuple[_T, _T]]:
-    """Union of intervals; overlapping or touching ones become one."""
-    merged: list[tuple[_T, _T]] = []
-    for start, end in sorted(intervals):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _days(first: date, last: date) -> Iterator[date]:
-    day = first
-    while day <= last:
-        yield day
-        day += _DAY
-
-
 def _windows(
     availability: Availability, resources: Sequence[str], first: date, last: date
 ) -> dict[str, list[_Window]]:
     zone = availability.tzinfo
-    wanted = set(resources)
-    weekly: dict[tuple[str, int], list[_WallHours]] = {}
-    for rule in availability.rules:
-        if rule.resource in wanted:
-            weekly.setdefault((rule.resource, rule.weekday), []).append(
-                (since_midnight(rule.start), since_midnight(rule.end))
-            )
-    extra: dict[tuple[str, date], list[_WallHours]] = {}
-    for more in availability.extra_hours:
-        if more.resource in wanted and first <= more.day <= last:
-            extra.setdefault((more.resource, more.day), []).append(
-                (since_midnight(more.start), since_midnight(more.end))
-            )
-    closed: dict[str | None, set[date]] = {}
-    for closure in availability.closures:
-        days = _days(max(closure.first_day, first), min(closure.last_day, last))
-        closed.setdefault(closure.resource, set()).update(days)
-    everyone = closed.get(None, set())
-
+    hours = HoursIndex(availability, resources, first, last)
     windows: dict[str, list[_Window]] = {}
     for resource in resources:
-        own = closed.get(resource, set())
         found = windows[resource] = []
-        for day in _days(first, last):
-            hours = (
-                [] if day in own or day in everyone else weekly.get((resource, day.weekday()), [])
-            )
-            for wall_start, wall_end in _merge([*hours, *extra.get((resource, day), [])]):
+        for day in days(first, last):
+            for wall_start, wall_end in hours.wall_hours(resource, day):
                 start = resolve_wall(day, wall_start, zone)
                 end = resolve_wall(day, wall_end, zone)
                 if start < end:  # hours lying wholly inside a spring-forward gap are dropped
@@ -181,48 +138,118 @@ def compute_slots(
 
     All returned datetimes are in UTC. Raises `SlotInputError` for malformed input.
     """
-    roles = _check_needs(needs)
-    check_aware(now, "now")
-    if first_day > last_day:
-        raise SlotInputError(f"first_day ({first_day}) is after last_day ({last_day})")
-    zone = availability.tzinfo
-    earliest = (now + service.min_notice).astimezone(UTC)
-    latest = (now + service.max_advance).astimezone(UTC)
-    # No date outside the notice/advance horizon can hold a slot; a day's margin covers zones
-    # whose clocks fall back across midnight.
-    first = max(first_day, earliest.astimezone(zone).date() - _DAY)
-    last = min(last_day, latest.astimezone(zone).date() + _DAY)
-    if first > last:
-        return []
-
-    resources = sorted({resource for role in roles for resource in role})
-    # A day either side so buffers and other roles can be checked against neighbouring hours.
-    windows = _windows(availability, resources, first - _DAY, last + _DAY)
-    opened = {r: _Index((w.start, w.end) for w in windows[r]) for r in resources}
-    taken_by: dict[str, list[_Interval]] = {r: [] for r in resources}
-    for block in busy:
-        if block.resource in taken_by:
-            taken_by[block.resource].append(
-                (block.start.astimezone(UTC), block.end.astimezone(UTC))
-            )
-    taken = {r: _Index(intervals) for r, intervals in taken_by.items()}
-
-    leads_at: dict[datetime, list[str]] = {}
-    for lead in roles[0]:
-        for window in windows[lead]:
-            if first <= window.day <= last:
-                for start in _grid(window, service.duration, service.step, zone):
-                    if earliest <= start <= latest:
-                        leads_at.setdefault(start, []).append(lead)
-
+    search = _Search.build(
+        availability, service, needs, busy, now=now, first_day=first_day, last_day=last_day
+    )
     slots: list[Slot] = []
-    for start in sorted(leads_at):
-        end = start + service.duration
-        span = (start - service.buffer_before, end + service.buffer_after)
-        chosen = _assign((tuple(leads_at[start]), *roles[1:]), span, opened, taken, ())
-        if chosen is not None:
-            slots.append(Slot(start, end, chosen))
+    for start in sorted(search.leads_at):
+        slot = search.slot(start, search.taken)
+        if slot is not None:
+            slots.append(slot)
     return slots
+
+
+@dataclass(frozen=True, slots=True)
+class SlotCheck:
+    """One start checked: the free slot there, if any, and whether it is a slot time at all."""
+
+    slot: Slot | None
+    offered: bool  # a slot of the service starts here when bookings are ignored
+
+
+def check_slot(
+    availability: Availability,
+    service: Service,
+    needs: Sequence[Sequence[str]],
+    busy: Iterable[Busy] = (),
+    *,
+    now: datetime,
+    start: datetime,
+) -> SlotCheck:
+    """The slot `compute_slots` would offer at `start` on its local date, in one computation.
+
+    When there is none, `offered` tells a time that is not a slot of the service (off the grid,
+    closed, outside notice) from one whose resources are taken.
+    """
+    check_aware(start, "start")
+    day = start.astimezone(availability.tzinfo).date()
+    search = _Search.build(availability, service, needs, busy, now=now, first_day=day, last_day=day)
+    at = start.astimezone(UTC)
+    if at not in search.leads_at:
+        return SlotCheck(None, offered=False)
+    slot = search.slot(at, search.taken)
+    if slot is not None:
+        return SlotCheck(slot, offered=True)
+    return SlotCheck(None, offered=search.slot(at, search.nothing_taken) is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """Everything `compute_slots` reads, indexed: grid starts with their leads, hours, busy."""
+
+    service: Service
+    roles: tuple[tuple[str, ...], ...]
+    leads_at: dict[datetime, list[str]]
+    opened: dict[str, _Index]
+    taken: dict[str, _Index]
+    nothing_taken: dict[str, _Index]
+
+    @classmethod
+    def build(
+        cls,
+        availability: Availability,
+        service: Service,
+        needs: Sequence[Sequence[str]],
+        busy: Iterable[Busy],
+        *,
+        now: datetime,
+        first_day: date,
+        last_day: date,
+    ) -> _Search:
+        roles = _check_needs(needs)
+        check_aware(now, "now")
+        if first_day > last_day:
+            raise SlotInputError(f"first_day ({first_day}) is after last_day ({last_day})")
+        zone = availability.tzinfo
+        earliest = (now + service.min_notice).astimezone(UTC)
+        latest = (now + service.max_advance).astimezone(UTC)
+        # No date outside the notice/advance horizon can hold a slot; a day's margin covers
+        # zones whose clocks fall back across midnight.
+        first = max(first_day, earliest.astimezone(zone).date() - _DAY)
+        last = min(last_day, latest.astimezone(zone).date() + _DAY)
+        resources = sorted({resource for role in roles for resource in role})
+        empty = {r: _Index(()) for r in resources}
+        if first > last:
+            return cls(service, roles, {}, empty, empty, empty)
+
+        # A day either side so buffers and other roles can be checked against neighbouring
+        # hours.
+        windows = _windows(availability, resources, first - _DAY, last + _DAY)
+        opened = {r: _Index((w.start, w.end) for w in windows[r]) for r in resources}
+        taken_by: dict[str, list[_Interval]] = {r: [] for r in resources}
+        for block in busy:
+            if block.resource in taken_by:
+                taken_by[block.resource].append(
+                    (block.start.astimezone(UTC), block.end.astimezone(UTC))
+                )
+        taken = {r: _Index(intervals) for r, intervals in taken_by.items()}
+
+        leads_at: dict[datetime, list[str]] = {}
+        for lead in roles[0]:
+            for window in windows[lead]:
+                if first <= window.day <= last:
+                    for start in _grid(window, service.duration, service.step, zone):
+                        if earliest <= start <= latest:
+                            leads_at.setdefault(start, []).append(lead)
+        return cls(service, roles, leads_at, opened, taken, empty)
+
+    def slot(self, start: datetime, taken: Mapping[str, _Index]) -> Slot | None:
+        """The slot at a grid start, with the first workable resources, or None."""
+        end = start + self.service.duration
+        span = (start - self.service.buffer_before, end + self.service.buffer_after)
+        roles = (tuple(self.leads_at[start]), *self.roles[1:])
+        chosen = _assign(roles, span, self.opened, taken, ())
+        return None if chosen is None else Slot(start, end, chosen)
 
 
 def _assign(

@@ -70,6 +70,7 @@ class Closure:
     first_day: date
     last_day: date
     resource: str | None = None
+    reason: str = ""  # for people ("Leave"); the rule does not read it
 
     def __post_init__(self) -> None:
         if self.first_day > self.last_day:

@@ -125,13 +125,11 @@ def at(day: date, hour: int, minute: int = 0, tz: str = CHICAGO) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
-def staff_request(user: Any) -> Any:
-    """A request from a member of staff, for calling staff actions directly."""
-    from django.test import RequestFactory
+def as_staff(user: Any) -> dict[str, Any]:
+    """The acting user and audit context, for calling staff actions directly."""
+    from annulus.audit.context import AuditContext
 
-    request = RequestFactory().post("/staff/calendar/")
-    request.user = user
-    return request
+    return {"actor": user, "ctx": AuditContext(request_id="test-staff")}
 
 
 def details(n: int = 1, **changes: Any) -> PatientDetails:

@@ -132,3 +132,33 @@ def test_the_api_needs_no_session_and_ignores_one(client, schedule, clinician):
 
     sign_in(client, clinician)
     assert post(client, booking(at(next_weekday(0), 9))).status_code == 201
+
+
+def test_the_slot_search_sees_a_saved_service_change_at_once(client, schedule):
+    monday = next_weekday(0)
+    path = f"/api/v1/slots?service=consultation&from={monday}&to={monday}"
+    assert client.get(path).status_code == 200  # the service is now cached
+    service = schedule.consultation
+    service.online_bookable = False
+    service.save()
+    response = client.get(path)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "service"]
+    service.online_bookable = True
+    service.duration_minutes = 60
+    service.save()
+    slots = client.get(path).json()["slots"]
+    first = slots[0]
+    assert datetime.fromisoformat(first["end"]) == at(monday, 10)
+
+
+def test_the_slot_search_sees_saved_opening_hours_at_once(client, schedule):
+    from annulus.scheduling.models import Closure
+
+    monday = next_weekday(0)
+    path = f"/api/v1/slots?service=consultation&from={monday}&to={monday}"
+    assert len(client.get(path).json()["slots"]) == 14
+    Closure.objects.create(
+        location=schedule.consultation.location, first_day=monday, last_day=monday
+    )
+    assert client.get(path).json()["slots"] == []

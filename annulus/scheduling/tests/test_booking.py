@@ -16,7 +16,7 @@ from annulus.scheduling.availability import find_slots, slot_at
 from annulus.scheduling.links import find_by_manage_token, manage_token
 from annulus.scheduling.models import Appointment, Occupancy, Source, Status
 from annulus.scheduling.tests.conftest import run_worker
-from annulus.scheduling.tests.factories import at, details, next_weekday, staff_request
+from annulus.scheduling.tests.factories import as_staff, at, details, next_weekday
 from annulus.testing import audit_actions
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +42,9 @@ def test_it_books_a_free_slot_for_the_preferred_clinician(schedule):
 def test_a_procedure_holds_the_clinician_and_the_room_with_its_buffers(schedule, clinician):
     tuesday = next_weekday(1)
     patient = Patient.objects.create(clinic=schedule.clinic, first_name="A", last_name="B")
-    request = staff_request(clinician)
+    staff = as_staff(clinician)
     appointment = actions.staff_create(
-        request, service=schedule.procedure, patient=patient, start=at(tuesday, 9, 30)
+        **staff, service=schedule.procedure, patient=patient, start=at(tuesday, 9, 30)
     )
     rows = {o.resource.slug: o for o in appointment.occupancies.select_related("resource")}
     assert set(rows) == {"dr-ames", "procedure-room"}
@@ -215,18 +215,18 @@ def test_each_action_writes_one_audit_event_with_no_patient_details(schedule):
 
 def test_arrived_and_no_show_are_one_way_and_need_the_right_moment(schedule, clinician):
     monday = next_weekday(0)
-    request = staff_request(clinician)
+    staff = as_staff(clinician)
     first = book(schedule, at(monday, 9))
     second = book(schedule, at(monday, 10))
     with pytest.raises(actions.NotAllowed):  # not today yet
-        actions.mark_arrived(request, first, now=at(monday, 0) - timedelta(days=1))
-    arrived = actions.mark_arrived(request, first, now=at(monday, 8, 50))
+        actions.mark_arrived(first, **staff, now=at(monday, 0) - timedelta(days=1))
+    arrived = actions.mark_arrived(first, **staff, now=at(monday, 8, 50))
     assert (arrived.status, arrived.arrived_at) == (Status.ARRIVED, at(monday, 8, 50))
     with pytest.raises(actions.NotAllowed):
-        actions.mark_no_show(request, arrived, now=at(monday, 9, 30))
+        actions.mark_no_show(arrived, **staff, now=at(monday, 9, 30))
     with pytest.raises(actions.NotAllowed):  # not started yet
-        actions.mark_no_show(request, second, now=at(monday, 9, 55))
-    assert actions.mark_no_show(request, second, now=at(monday, 10, 15)).status == Status.NO_SHOW
+        actions.mark_no_show(second, **staff, now=at(monday, 9, 55))
+    assert actions.mark_no_show(second, **staff, now=at(monday, 10, 15)).status == Status.NO_SHOW
     # A no-show still held the time: nobody else can be booked into it after the fact.
     assert Occupancy.objects.filter(appointment=second, active=True).exists()
 
@@ -246,3 +246,44 @@ def test_slots_leave_out_booked_times_and_respect_notice(schedule):
 def test_the_source_is_recorded(schedule):
     appointment = book(schedule, at(next_weekday(0), 9), source=Source.API)
     assert appointment.source == "api"
+
+
+def test_a_booking_that_creates_a_patient_leaves_one_patient_event_and_one_change_record(
+    schedule,
+):
+    from annulus.audit.context import AuditContext
+    from annulus.patients.models import ChangeRecord
+
+    monday = next_weekday(0)
+    ctx = AuditContext(request_id="req-booking", ip="203.0.113.9")
+    appointment = actions.book_appointment(
+        ctx, service=schedule.consultation, start=at(monday, 9), details=details(1, phone="")
+    )
+    patient = appointment.patient
+    (change,) = ChangeRecord.objects.filter(patient=patient)
+    assert (change.record_type, change.action, change.via_patient_link) == (
+        "Patient",
+        "create",
+        True,
+    )
+    assert change.changed_by is None
+    assert change.changes["email"] == [None, "robin1@example.org"]
+    (event,) = AuditEvent.objects.filter(patient_id=patient.pk, object_type="Patient")
+    assert (event.action, event.actor, event.request_id) == ("patient.create", None, "req-booking")
+    assert "Robin" not in str(event.details) and "example.org" not in str(event.details)
+    # The same person books again and gives a phone number: it fills the empty one, through
+    # the record's update (one more change record and event), and nothing else changes.
+    actions.book_appointment(
+        ctx, service=schedule.consultation, start=at(monday, 10), details=details(1)
+    )
+    patient.refresh_from_db()
+    assert patient.phone == "+1 555 0101"
+    update = ChangeRecord.objects.get(patient=patient, action="update")
+    assert update.changes == {"phone": ["", "+1 555 0101"]} and update.via_patient_link
+    assert audit_actions(object_type="Patient") == ["patient.create", "patient.update"]
+    # A third booking with the same details changes nothing about the patient.
+    actions.book_appointment(
+        ctx, service=schedule.consultation, start=at(monday, 11), details=details(1)
+    )
+    assert ChangeRecord.objects.filter(patient=patient).count() == 2
+    assert audit_actions(object_type="Patient") == ["patient.create", "patient.update"]

@@ -24,11 +24,11 @@ from annulus.patients.models import Patient
 from annulus.scheduling import actions
 from annulus.scheduling.models import Appointment, IdempotencyKey, Occupancy
 from annulus.scheduling.tests.factories import (
+    as_staff,
     at,
     details,
     next_weekday,
     patient_json,
-    staff_request,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -158,7 +158,7 @@ def test_procedures_with_different_clinicians_never_share_the_room(schedule, cli
     def book(i: int) -> Any:
         lead, start = ("dr-ames", at(tuesday, 9, 30)) if i % 2 else ("dr-baker", at(tuesday, 10))
         return actions.staff_create(
-            staff_request(clinician),
+            **as_staff(clinician),
             service=schedule.procedure,
             patient=patient,
             start=start,

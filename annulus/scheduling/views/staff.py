@@ -9,16 +9,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annulus.accounts.access import get_clinic_for_user, require_role
+from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.access import WRITE_ROLES
 from annulus.scheduling import actions
+from annulus.scheduling import slots as core
 from annulus.scheduling.access import get_appointment_for_user
 from annulus.scheduling.forms import CancelForm, StaffAppointmentForm, local_instant, parse_day
 from annulus.scheduling.links import day_label, site_base, time_label
@@ -51,25 +54,44 @@ def _hhmm(value: time) -> str:
     return value.strftime("%H:%M")
 
 
-def _hours(resource: Resource, day: date, closures: list[Closure], extra: list[ExtraHours]) -> str:
-    """Opening hours as staff read them ("08:00–12:00, 13:00–17:00", or "Closed: Leave")."""
-    closed = next(
-        (
-            c
-            for c in closures
-            if c.first_day <= day <= c.last_day and c.resource_id in (None, resource.pk)
+def _hours(resource: Resource, day: date, availability: core.Availability) -> str:
+    """Opening hours as staff read them ("08:00–12:00, 13:00–17:00", or "Closed: Leave"),
+    by the same rule as the slots patients are offered."""
+    hours = core.opening_hours(availability, resource.slug, day)
+    if not hours.spans:
+        closure = hours.closure
+        return f"Closed: {closure.reason}" if closure is not None and closure.reason else "Closed"
+    return ", ".join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in hours.spans)
+
+
+def _availability(
+    location: Location, resources: list[Resource], closures: list[Closure], extra: list[ExtraHours]
+) -> core.Availability:
+    """The shown resources' hours, closures and extra hours, as the slot core reads them."""
+    slug_of = {r.pk: r.slug for r in resources}
+    return core.Availability(
+        zone=location.timezone,
+        rules=tuple(
+            core.WeeklyRule(resource=r.slug, weekday=h.weekday, start=h.start, end=h.end)
+            for r in resources
+            for h in r.weekly_hours.all()
         ),
-        None,
+        closures=tuple(
+            core.Closure(
+                first_day=c.first_day,
+                last_day=c.last_day,
+                resource=slug_of[c.resource_id] if c.resource_id else None,
+                reason=c.reason,
+            )
+            for c in closures
+            if c.resource_id is None or c.resource_id in slug_of
+        ),
+        extra_hours=tuple(
+            core.ExtraHours(resource=slug_of[e.resource_id], day=e.day, start=e.start, end=e.end)
+            for e in extra
+            if e.resource_id in slug_of
+        ),
     )
-    spans = [
-        (h.start, h.end)
-        for h in resource.weekly_hours.all()
-        if h.weekday == day.weekday() and closed is None
-    ]
-    spans += [(e.start, e.end) for e in extra if e.resource_id == resource.pk and e.day == day]
-    if not spans:
-        return f"Closed: {closed.reason}" if closed is not None and closed.reason else "Closed"
-    return ", ".join(f"{_hhmm(a)}–{_hhmm(b)}" for a, b in sorted(spans))
 
 
 def _url(**params: Any) -> str:
@@ -80,7 +102,7 @@ def _url(**params: Any) -> str:
     )
 
 
-def calendar(request: HttpRequest) -> HttpResponse:
+def calendar(request: StaffRequest) -> HttpResponse:
     """Day or week, for a location's resources or for one resource."""
     clinic = get_clinic_for_user(request)
     locations = list(Location.objects.filter(clinic=clinic))
@@ -115,8 +137,9 @@ def calendar(request: HttpRequest) -> HttpResponse:
         Closure.objects.filter(location=location, first_day__lte=days[-1], last_day__gte=days[0])
     )
     extra = list(ExtraHours.objects.filter(resource__in=shown, day__gte=days[0], day__lte=days[-1]))
+    availability = _availability(location, shown, closures, extra)
     grid: dict[int, dict[date, Cell]] = {
-        r.pk: {d: Cell(d, _hours(r, d, closures, extra)) for d in days} for r in shown
+        r.pk: {d: Cell(d, _hours(r, d, availability)) for d in days} for r in shown
     }
     patients: set[int] = set()
     for occupancy in occupancies:
@@ -161,7 +184,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/staff/calendar.html", context)
 
 
-def _can_write(request: HttpRequest) -> bool:
+def _can_write(request: StaffRequest) -> bool:
     try:
         require_role(request, *WRITE_ROLES)
     except Exception:  # PermissionDenied: show the calendar read-only
@@ -176,7 +199,7 @@ def _apply_errors(form: Any, exc: actions.BookingError) -> None:
 
 
 @require_http_methods(["GET", "POST"])
-def appointment_new(request: HttpRequest) -> HttpResponse:
+def appointment_new(request: StaffRequest) -> HttpResponse:
     clinic = get_clinic_for_user(request)
     require_role(request, *WRITE_ROLES)
     initial = {
@@ -200,7 +223,8 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
             else:
                 try:
                     appointment = actions.staff_create(
-                        request,
+                        actor=request.user,
+                        ctx=AuditContext.from_request(request),
                         service=service,
                         patient=data["patient"],
                         start=start,
@@ -228,7 +252,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_detail(request: StaffRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, pk)
     zone = appointment.location.zone
     local = appointment.start.astimezone(zone)
@@ -248,7 +272,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(
-    request: HttpRequest, appointment: Appointment, *, move_form: Any, cancel_form: Any
+    request: StaffRequest, appointment: Appointment, *, move_form: Any, cancel_form: Any
 ) -> dict[str, Any]:
     zone = appointment.location.zone
     now = timezone.now()
@@ -272,7 +296,7 @@ def _detail_context(
 
 
 @require_POST
-def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_move(request: StaffRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, pk, write=True)
     form = StaffAppointmentForm(request.POST, clinic=appointment.clinic, moving=True)
     status = 400
@@ -284,9 +308,10 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 actions.staff_move(
-                    request,
                     appointment,
                     start,
+                    actor=request.user,
+                    ctx=AuditContext.from_request(request),
                     resource=data["resource"].slug if data["resource"] else None,
                     outside_hours=data["outside_hours"],
                     base=site_base(request),
@@ -308,12 +333,18 @@ def appointment_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_cancel(request: StaffRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, pk, write=True)
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else "other"
     try:
-        actions.staff_cancel(request, appointment, reason=reason, base=site_base(request))
+        actions.staff_cancel(
+            appointment,
+            actor=request.user,
+            ctx=AuditContext.from_request(request),
+            reason=reason,
+            base=site_base(request),
+        )
     except actions.NotAllowed as exc:
         messages.error(request, str(exc))
     else:
@@ -322,10 +353,12 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def appointment_arrived(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_arrived(request: StaffRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, pk, write=True)
     try:
-        actions.mark_arrived(request, appointment)
+        actions.mark_arrived(
+            appointment, actor=request.user, ctx=AuditContext.from_request(request)
+        )
     except actions.NotAllowed as exc:
         messages.error(request, str(exc))
     else:
@@ -334,10 +367,12 @@ def appointment_arrived(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def appointment_no_show(request: HttpRequest, pk: int) -> HttpResponse:
+def appointment_no_show(request: StaffRequest, pk: int) -> HttpResponse:
     appointment = get_appointment_for_user(request, pk, write=True)
     try:
-        actions.mark_no_show(request, appointment)
+        actions.mark_no_show(
+            appointment, actor=request.user, ctx=AuditContext.from_request(request)
+        )
     except actions.NotAllowed as exc:
         messages.error(request, str(exc))
     else:

@@ -1,0 +1,205 @@
+"""The patient's own appointment: the manage link, the booked page, its .ics, change, cancel."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from annulus.accounts.policy import public
+from annulus.audit.context import AuditContext
+from annulus.audit.models import Outcome
+from annulus.audit.record import record
+from annulus.scheduling import actions
+from annulus.scheduling.availability import slot_at
+from annulus.scheduling.forms import parse_instant
+from annulus.scheduling.ics import appointment_ics, ics_filename
+from annulus.scheduling.links import day_label, find_by_manage_token, site_base, time_label
+from annulus.scheduling.models import Appointment, Status
+from annulus.scheduling.views.common import (
+    APPOINTMENT_KEY,
+    JUST_BOOKED_KEY,
+    calendar_context,
+    limited,
+    private,
+    slot_summary,
+    token_in_url,
+    zone_note,
+)
+
+
+def _session_appointment(request: HttpRequest) -> Appointment | None:
+    pk = request.session.get(APPOINTMENT_KEY)
+    if not isinstance(pk, int):
+        return None
+    return (
+        Appointment.objects.select_related("service", "location", "clinic", "patient")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    context = {"page_title": "We could not find your appointment", "hide_booking": False}
+    return private(render(request, "scheduling/manage_invalid.html", context, status=404))
+
+
+def _appointment_context(appointment: Appointment) -> dict[str, Any]:
+    zone = appointment.location.zone
+    now = timezone.now()
+    resources = list(appointment.occupancies.select_related("resource").order_by("role_position"))
+    return {
+        "appointment": appointment,
+        "service": appointment.service,
+        "clinic": appointment.clinic,
+        "day_label": day_label(appointment.start, zone),
+        "time_label": time_label(appointment.start, zone),
+        "end_label": time_label(appointment.end, zone),
+        "with": [o.resource.name for o in resources],
+        "changeable": appointment.status == Status.BOOKED and appointment.start > now,
+        "hide_booking": True,
+    }
+
+
+@public
+@require_safe
+@limited("book.manage")
+def manage_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the patient's emails: swap the token for a session, then drop it from the URL."""
+    appointment = find_by_manage_token(token)
+    if appointment is None:
+        record("appointment.link_refused", request=request, outcome=Outcome.DENIED)
+        return token_in_url(_not_found(request))
+    request.session.cycle_key()
+    request.session[APPOINTMENT_KEY] = appointment.pk
+    record(
+        "appointment.link_opened",
+        request=request,
+        clinic=appointment.clinic,
+        patient_id=appointment.patient_id,
+        obj=appointment,
+    )
+    return token_in_url(redirect("scheduling:appointment"))
+
+
+@public
+@never_cache
+@require_safe
+def appointment(request: HttpRequest) -> HttpResponse:
+    """Step 5, and the manage page: the booking, its calendar file, change or cancel."""
+    found = _session_appointment(request)
+    if found is None:
+        return _not_found(request)
+    just_booked = bool(request.session.pop(JUST_BOOKED_KEY, False))
+    moved = request.GET.get("moved") == "1" and found.status == Status.BOOKED
+    title = "You are booked" if just_booked else "Your appointment"
+    context = {
+        **_appointment_context(found),
+        "just_booked": just_booked,
+        "moved": moved,
+        "page_title": "Your appointment has moved" if moved else title,
+    }
+    return private(render(request, "scheduling/appointment.html", context))
+
+
+@public
+@require_safe
+def appointment_ics_view(request: HttpRequest) -> HttpResponse:
+    found = _session_appointment(request)
+    if found is None:
+        raise Http404("No appointment in this session.")
+    response = HttpResponse(appointment_ics(found), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ics_filename(found)}"'
+    return private(response)
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@limited("book.change")
+def reschedule(request: HttpRequest) -> HttpResponse:
+    """Choose a new day and time, confirm, and the booking moves (same link, new .ics)."""
+    found = _session_appointment(request)
+    if found is None:
+        return _not_found(request)
+    base_context = _appointment_context(found)
+    if not base_context["changeable"]:
+        return redirect("scheduling:appointment")
+    service = found.service
+    now = timezone.now()
+    data = request.POST if request.method == "POST" else request.GET
+    new_start = parse_instant(data.get("start", ""))
+    resource = data.get("resource", "")
+    context: dict[str, Any] = {
+        **base_context,
+        "page_title": "Change your appointment",
+        "zone_note": zone_note(service),
+    }
+    if new_start is not None:
+        context |= slot_summary(service, new_start, resource)
+        context["back_url"] = f"{reverse('scheduling:reschedule')}?" + urlencode(
+            {"day": new_start.astimezone(service.location.zone).date().isoformat()}
+        )
+        status = 200
+        if request.method == "POST":
+            try:
+                actions.reschedule(
+                    AuditContext.from_request(request),
+                    found,
+                    new_start,
+                    resource=resource or None,
+                    base=site_base(request),
+                    now=now,
+                )
+            except actions.BookingError as exc:
+                context["error"] = exc.message
+                status = 422
+            except actions.SlotTaken:
+                context["taken"] = True
+                status = 409
+            except actions.NotAllowed as exc:
+                context["error"] = str(exc)
+                status = 409
+            else:
+                return private(redirect(f"{reverse('scheduling:appointment')}?moved=1"))
+        elif (
+            slot_at(
+                service, new_start, now=now, lead=resource or None, exclude_appointment=found.pk
+            )
+            is None
+        ):
+            context["taken"] = True
+            status = 409
+        context |= {"step": "confirm", "new_start": data.get("start", ""), "resource": resource}
+        return private(render(request, "scheduling/reschedule.html", context, status=status))
+
+    def link(params: dict[str, str]) -> str:
+        return f"{reverse('scheduling:reschedule')}?{urlencode(params)}"
+
+    context |= calendar_context(request, service, now=now, link=link, exclude=found.pk)
+    return private(render(request, "scheduling/reschedule.html", context))
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@limited("book.change")
+def cancel(request: HttpRequest) -> HttpResponse:
+    found = _session_appointment(request)
+    if found is None:
+        return _not_found(request)
+    context = {**_appointment_context(found), "page_title": "Cancel your appointment"}
+    if not context["changeable"]:
+        return redirect("scheduling:appointment")
+    if request.method == "POST":
+        with contextlib.suppress(actions.NotAllowed):  # already cancelled or started: show it
+            actions.cancel(AuditContext.from_request(request), found, base=site_base(request))
+        return private(redirect("scheduling:appointment"))
+    return private(render(request, "scheduling/cancel.html", context))
