@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -267,7 +267,10 @@ SELECT arm, code, COUNT(*) AS answered,
   {", ".join(sums)}
 FROM w GROUP BY arm, code
 """  # noqa: S608
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The two sorts (per follow-up, then per arm) stay in memory instead of spilling.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, [_day(today), *params])
         names = [c[0] for c in cursor.description]
         found = {}
