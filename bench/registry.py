@@ -1,6 +1,8 @@
-"""Registry benchmark: the outcomes report and the scale fixes over a synthetic registry on PostgreSQL.
+"""Registry benchmark: the outcomes report and the scale fixes over a synthetic registry
+(PostgreSQL).
 
-    .venv/bin/python bench/registry.py --pg postgres://postgres@127.0.0.1:5432/annulus_report_bench \
+    .venv/bin/python bench/registry.py \
+        --pg postgres://postgres@127.0.0.1:5432/annulus_report_bench \
         [--patients 100000] [--slug synthetic-registry]
 
 1. Migrates the database and, when the clinic ``--slug`` is missing, runs
@@ -89,8 +91,11 @@ def _get(client: Any, url: str, repeat: int = 3) -> dict[str, Any]:
         times.append(time.perf_counter() - started)
         assert response.status_code == 200, (url, response.status_code)
         size = len(response.content)
-    return {"seconds": round(min(times), 3), "median": round(statistics.median(times), 3),
-            "bytes": size}  # fmt: skip
+    return {
+        "seconds": round(min(times), 3),
+        "median": round(statistics.median(times), 3),
+        "bytes": size,
+    }
 
 
 def one(name: str, slug: str) -> dict[str, Any]:
@@ -121,9 +126,13 @@ def one(name: str, slug: str) -> dict[str, Any]:
             cursor.execute("SELECT count(*) FROM outcomes_invitation")
             invitations = cursor.fetchone()[0]
         report, scan = min(report_times), min(scan_times)
-        return {"report_seconds": round(report, 3), "scan_seconds": round(scan, 3),
-                "ratio": round(report / scan, 2), "scores": rows,
-                "invitations": invitations}  # fmt: skip
+        return {
+            "report_seconds": round(report, 3),
+            "scan_seconds": round(scan, 3),
+            "ratio": round(report / scan, 2),
+            "scores": rows,
+            "invitations": invitations,
+        }
     client = _client(slug)
     if name == "page":
         return _get(client, "/staff/outcomes/report/")
@@ -177,28 +186,54 @@ def main() -> None:
     }
     subprocess.run([ANNULUS, "migrate", "--no-input", "-v", "0"], env=env, check=True)
     probe = subprocess.run(
-        [ANNULUS, "shell", "-c",
-         f"from annulus.accounts.models import Clinic; print(Clinic.objects.filter("
-         f"slug={args.slug!r}).exists())"],  # fmt: skip
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            ANNULUS,
+            "shell",
+            "-c",
+            f"from annulus.accounts.models import Clinic; print(Clinic.objects.filter("
+            f"slug={args.slug!r}).exists())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     if probe.stdout.strip() != "True":
-        seeded = timed([ANNULUS, "seed_registry", "--patients", str(args.patients), "--slug",
-                        args.slug], env)  # fmt: skip
+        seeded = timed(
+            [ANNULUS, "seed_registry", "--patients", str(args.patients), "--slug", args.slug], env
+        )
         results["seed"] = {k: seeded[k] for k in ("seconds", "peak_mb")}
     count = subprocess.run(
-        [ANNULUS, "shell", "-c",
-         f"from annulus.patients.models import Patient; print(Patient.objects.filter("
-         f"clinic__slug={args.slug!r}).count())"],  # fmt: skip
-        env=env, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        [
+            ANNULUS,
+            "shell",
+            "-c",
+            f"from annulus.patients.models import Patient; print(Patient.objects.filter("
+            f"clinic__slug={args.slug!r}).count())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     patients = int(count.stdout.strip())
     results["patients"] = patients
 
     with tempfile.TemporaryDirectory() as tmp:
         runs = [
-            timed([ANNULUS, "outcomes-report", "--format", "json", "--clinic", args.slug,
-                   "-o", f"{tmp}/report.json"], env)  # fmt: skip
+            timed(
+                [
+                    ANNULUS,
+                    "outcomes-report",
+                    "--format",
+                    "json",
+                    "--clinic",
+                    args.slug,
+                    "-o",
+                    f"{tmp}/report.json",
+                ],
+                env,
+            )
             for _ in range(3)
         ]
         results["json_report"] = {
@@ -209,18 +244,29 @@ def main() -> None:
         startup = [timed([ANNULUS, "check", "-v", "0"], env)["seconds"] for _ in range(2)]
         results["django_startup_seconds"] = min(startup)
         for name in ("compute", "page", "pdf", "clinic", "patients"):
-            run = timed([sys.executable, __file__, "--pg", args.pg, "--slug", args.slug,
-                         "--one", name], env)  # fmt: skip
-            results[name] = {**json.loads(run["stdout"].strip().splitlines()[-1]),
-                             "process_peak_mb": run["peak_mb"]}  # fmt: skip
-        rescreen = timed([ANNULUS, "rescreen", "--protocol", "annulus-default@1", "--clinic",
-                          args.slug], env)  # fmt: skip
-        results["rescreen"] = {"seconds": rescreen["seconds"], "peak_mb": rescreen["peak_mb"],
-                               "patients_per_second": round(patients / rescreen["seconds"])}
-        export = timed([ANNULUS, "export-case", "--all", f"{tmp}/cases", "--clinic", args.slug],
-                       env)  # fmt: skip
-        results["export_case"] = {"seconds": export["seconds"], "peak_mb": export["peak_mb"],
-                                  "patients_per_second": round(patients / export["seconds"])}
+            run = timed(
+                [sys.executable, __file__, "--pg", args.pg, "--slug", args.slug, "--one", name], env
+            )
+            results[name] = {
+                **json.loads(run["stdout"].strip().splitlines()[-1]),
+                "process_peak_mb": run["peak_mb"],
+            }
+        rescreen = timed(
+            [ANNULUS, "rescreen", "--protocol", "annulus-default@1", "--clinic", args.slug], env
+        )
+        results["rescreen"] = {
+            "seconds": rescreen["seconds"],
+            "peak_mb": rescreen["peak_mb"],
+            "patients_per_second": round(patients / rescreen["seconds"]),
+        }
+        export = timed(
+            [ANNULUS, "export-case", "--all", f"{tmp}/cases", "--clinic", args.slug], env
+        )
+        results["export_case"] = {
+            "seconds": export["seconds"],
+            "peak_mb": export["peak_mb"],
+            "patients_per_second": round(patients / export["seconds"]),
+        }
     results["load_after"] = [round(x, 1) for x in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "registry.json").write_text(json.dumps(results, indent=2) + "\n")
