@@ -198,7 +198,7 @@ def main() -> None:
         text=True,
         check=True,
     )
-    if probe.stdout.strip() != "True":
+    if probe.stdout.strip().splitlines()[-1:] != ["True"]:
         seeded = timed(
             [ANNULUS, "seed_registry", "--patients", str(args.patients), "--slug", args.slug], env
         )
@@ -216,7 +216,7 @@ def main() -> None:
         text=True,
         check=True,
     )
-    patients = int(count.stdout.strip())
+    patients = int(count.stdout.strip().splitlines()[-1])
     results["patients"] = patients
 
     with tempfile.TemporaryDirectory() as tmp:
