@@ -15,6 +15,7 @@ from annulus.analytics.queries import Filters
 from annulus.analytics.report import build_report
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.website.caching import bump_generation
 
 PUBLISHED_ARM = "fibrin_injection"
 SALINE_ARMS = ("saline_trial", "fibrin_trial")
@@ -102,8 +103,6 @@ def publish_snapshot(
             obj=snapshot,
             details={"code": code, "due": due, "snapshot_id": snapshot.pk},
         )
+        # Cached public pages (the evidence article) must show the new snapshot.
+        transaction.on_commit(bump_generation)
     return snapshot
-
-
-def latest_snapshot(clinic: Any) -> PublishedSnapshot | None:
-    return PublishedSnapshot.objects.filter(clinic=clinic).first()

@@ -15,11 +15,16 @@ from annulus.accounts.policy import public
 from annulus.analytics.models import PublishedSnapshot
 
 
+def latest_public_snapshot() -> PublishedSnapshot | None:
+    """The latest snapshot of the clinic the public site speaks for, if any."""
+    clinic = public_clinic()
+    return PublishedSnapshot.objects.filter(clinic=clinic).first() if clinic else None
+
+
 @public
 @require_safe
 def our_results(request: HttpRequest) -> HttpResponse:
-    clinic = public_clinic()
-    snapshot = PublishedSnapshot.objects.filter(clinic=clinic).first() if clinic else None
+    snapshot = latest_public_snapshot()
     context = {
         "page_title": "Our results beside the trial evidence",
         "meta_description": (
@@ -27,6 +32,5 @@ def our_results(request: HttpRequest) -> HttpResponse:
             "attrition bounds and the phase III trial's saline arm beside them."
         ),
         "snapshot": snapshot,
-        "clinic": clinic,
     }
     return render(request, "analytics/our_results.html", context)

@@ -165,10 +165,11 @@ def _benchmarks() -> list[dict[str, Any]]:
 
 def build_report(filters: Filters, today: date) -> dict[str, Any]:
     """The whole report for ``filters`` as of ``today`` (the clinic's local date)."""
-    counts = queries.cohort_counts(filters, today)
-    scores = queries.score_aggregates(filters, today)
-    survival = queries.survival_groups(filters, today)
-    adverse = queries.adverse_event_counts(filters)
+    with queries.tuned():
+        counts = queries.cohort_counts(filters, today)
+        scores = queries.score_aggregates(filters, today)
+        survival = queries.survival_groups(filters, today)
+        adverse = queries.adverse_event_counts(filters)
     at = [(_months(MONTHS[c]), PLAN_POINTS[c].due) for c in SURVIVAL_CODES]
     arms = []
     for arm in ARMS:

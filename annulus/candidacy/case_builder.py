@@ -25,6 +25,7 @@ missing instead of guessing. Records dated after `assessed_on` are left out, as 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -66,12 +67,51 @@ def _known(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != ""}
 
 
-def build_case(patient: Patient, assessed_on: date) -> dict[str, Any]:
+@dataclass
+class Records:
+    """A patient's records the case reads, loaded once (``load_records`` does many at a time)."""
+
+    intake: Intake | None = None
+    prior: list[PriorSpineProcedure] = field(default_factory=list)
+    studies: list[MRIStudy] = field(default_factory=list)
+    findings: dict[int, list[LevelFinding]] = field(default_factory=dict)
+    discograms: list[Discogram] = field(default_factory=list)
+    injections: list[DiagnosticInjection] = field(default_factory=list)
+
+
+def load_records(patient_ids: list[int]) -> dict[int, Records]:
+    """The records of many patients in six queries (one per table), whatever their number."""
+    found = {pk: Records() for pk in patient_ids}
+    for intake in Intake.objects.filter(patient_id__in=patient_ids):
+        found[intake.patient_id].intake = intake
+    for prior in PriorSpineProcedure.objects.filter(patient_id__in=patient_ids).order_by("id"):
+        found[prior.patient_id].prior.append(prior)
+    studies = {}
+    for study in MRIStudy.objects.filter(patient_id__in=patient_ids):
+        found[study.patient_id].studies.append(study)
+        studies[study.pk] = study.patient_id
+    for finding in LevelFinding.objects.filter(study_id__in=list(studies)):
+        records = found[studies[finding.study_id]]
+        records.findings.setdefault(finding.study_id, []).append(finding)
+    for disc in Discogram.objects.filter(patient_id__in=patient_ids):
+        found[disc.patient_id].discograms.append(disc)
+    for injection in DiagnosticInjection.objects.filter(patient_id__in=patient_ids):
+        found[injection.patient_id].injections.append(injection)
+    return found
+
+
+def build_case(
+    patient: Patient, assessed_on: date, records: Records | None = None
+) -> dict[str, Any]:
+    """The case file of ``patient`` on ``assessed_on``. Pass ``records`` (from
+    ``load_records``) to build many cases without a query each."""
     if patient.date_of_birth is None:
         raise CaseNotReady("Add the patient's date of birth: the protocol needs their age.")
     if patient.date_of_birth > assessed_on:
         raise CaseNotReady("The date of birth is after the evaluation date.")
-    intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
+    if records is None:
+        records = load_records([patient.pk])[patient.pk]
+    intake = records.intake or Intake(patient=patient)
     case: dict[str, Any] = {
         "case_id": f"patient-{patient.pk}",
         "assessed_on": assessed_on.isoformat(),
@@ -93,53 +133,48 @@ def build_case(patient: Patient, assessed_on: date) -> dict[str, Any]:
         "conservative_care": _known(
             duration_months=intake.conservative_care_months,
             exercise_or_physical_therapy=intake.exercise_or_physical_therapy,
-            epidural_steroid=_epidural(patient, intake, assessed_on) or None,
+            epidural_steroid=_epidural(records, intake, assessed_on) or None,
         ),
         "history": _known(
             prior_spine_procedures=[
-                _known(level=p.level, type=p.type, year=p.year)
-                for p in PriorSpineProcedure.objects.filter(patient=patient).order_by("id")
+                _known(level=p.level, type=p.type, year=p.year) for p in records.prior
             ],
             opioid_mme_per_day=intake.opioid_mme_per_day,
             bleeding_disorder=intake.bleeding_disorder,
             fibrin_sealant_allergy=intake.fibrin_sealant_allergy,
         ),
-        "imaging": _imaging(patient, assessed_on),
-        "diagnostics": _diagnostics(patient, intake, assessed_on),
+        "imaging": _imaging(records, assessed_on),
+        "diagnostics": _diagnostics(records, intake, assessed_on),
     }
     return {k: v for k, v in case.items() if v != {}}
 
 
-def _epidural(patient: Patient, intake: Intake, assessed_on: date) -> dict[str, Any]:
+def _epidural(records: Records, intake: Intake, assessed_on: date) -> dict[str, Any]:
     known = _known(
         received=intake.epidural_steroid_received,
         sustained_relief=intake.epidural_steroid_sustained_relief,
     )
     if known:
         return known
-    latest = (
-        DiagnosticInjection.objects.filter(
-            patient=patient, kind=BlockKind.EPIDURAL_STEROID, performed_on__lte=assessed_on
-        )
-        .order_by("-performed_on", "-id")
-        .first()
-    )
-    if latest is None:
+    epidurals = [
+        i
+        for i in records.injections
+        if i.kind == BlockKind.EPIDURAL_STEROID and i.performed_on <= assessed_on
+    ]
+    if not epidurals:
         return {}
+    latest = max(epidurals, key=lambda i: (i.performed_on, i.pk))
     return _known(received=True, sustained_relief=latest.sustained_relief)
 
 
-def _imaging(patient: Patient, assessed_on: date) -> dict[str, Any]:
-    study = (
-        MRIStudy.objects.filter(patient=patient, study_date__lte=assessed_on)
-        .order_by("-study_date", "-id")
-        .first()
-    )
-    if study is None:
+def _imaging(records: Records, assessed_on: date) -> dict[str, Any]:
+    studies = [s for s in records.studies if s.study_date <= assessed_on]
+    if not studies:
         return {}
+    study = max(studies, key=lambda s: (s.study_date, s.pk))
     levels = {
         finding.level: _known(**{f: getattr(finding, f) for f in LEVEL_FIELDS})
-        for finding in LevelFinding.objects.filter(study=study)
+        for finding in records.findings.get(study.pk, [])
     }
     return _known(
         mri_date=study.study_date.isoformat(),
@@ -148,10 +183,11 @@ def _imaging(patient: Patient, assessed_on: date) -> dict[str, Any]:
     )
 
 
-def _diagnostics(patient: Patient, intake: Intake, assessed_on: date) -> dict[str, Any]:
+def _diagnostics(records: Records, intake: Intake, assessed_on: date) -> dict[str, Any]:
     latest_per_level: dict[str, Discogram] = {}
-    for disc in Discogram.objects.filter(patient=patient, performed_on__lte=assessed_on).order_by(
-        "performed_on", "id"
+    for disc in sorted(
+        (d for d in records.discograms if d.performed_on <= assessed_on),
+        key=lambda d: (d.performed_on, d.pk),
     ):
         latest_per_level[disc.level] = disc  # later rows replace earlier ones
     discography = [
@@ -167,9 +203,10 @@ def _diagnostics(patient: Patient, intake: Intake, assessed_on: date) -> dict[st
         )
         for _, d in sorted(latest_per_level.items())
     ]
-    injections = DiagnosticInjection.objects.filter(
-        patient=patient, performed_on__lte=assessed_on
-    ).order_by("performed_on", "id")
+    injections = sorted(
+        (i for i in records.injections if i.performed_on <= assessed_on),
+        key=lambda i: (i.performed_on, i.pk),
+    )
     mbb = [
         {"date": i.performed_on.isoformat(), "levels": i.levels, "relief_percent": i.relief_percent}
         for i in injections

@@ -323,7 +323,7 @@ def completion_by_time_point(
             row["open_now"],
             row["upcoming"],
             row["not_asked"],
-        )  # fmt: skip
+        )
         for row in clinic_counts.completion_counts(queryset, now, day)
     ]
 

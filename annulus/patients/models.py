@@ -66,7 +66,13 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["clinic", "stage"], name="patient_clinic_stage")]
+        indexes = [
+            models.Index(fields=["clinic", "stage"], name="patient_clinic_stage"),
+            # The staff list's order within a clinic: a late page walks this index.
+            models.Index(
+                fields=["clinic", "last_name", "first_name", "id"], name="patient_clinic_sort"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(stage__in=[s.value for s in Stage]), name="patient_stage_known"

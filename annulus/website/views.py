@@ -11,6 +11,7 @@ from annulus.website.caching import cached_public_page
 from annulus.website.content import library
 from annulus.website.site import absolute_url
 
+EVIDENCE_SLUG = "evidence"
 HOME_DESCRIPTION = (
     "Straight answers about chronic disc pain, intra-annular fibrin injection and the "
     "alternatives to lumbar fusion, including what the evidence does not show."
@@ -70,6 +71,12 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         "article": found,
         "related": lib.related(found),
     }
+    if slug == EVIDENCE_SLUG:
+        # The clinic's own published numbers go under the evidence article (analytics app).
+        from annulus.analytics.public_views import latest_public_snapshot
+
+        context["results_block"] = True
+        context["snapshot"] = latest_public_snapshot()
     return render(request, "website/article.html", context)
 
 

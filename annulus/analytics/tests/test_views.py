@@ -86,14 +86,16 @@ def test_a_clinician_cannot_publish(staff_client: Any, clinic: Any) -> None:
 
 
 def test_the_director_publishes_a_dated_snapshot_shown_on_the_evidence_page(
-    director_client: Any, clinic: Any, client: Any
+    director_client: Any, clinic: Any, client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from django.test import Client
 
     public = Client()
     assert "Nothing is published yet" in public.get("/learn/our-results/").content.decode()
+    assert "Nothing is published yet" in public.get("/learn/evidence/").content.decode()
     _cohort(clinic, 32)
-    response = director_client.post(URL + "publish/", {"code": "month-6"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = director_client.post(URL + "publish/", {"code": "month-6"}, follow=True)
     assert "Published the fibrin summary at 6 months" in response.content.decode()
     snapshot = PublishedSnapshot.objects.get()
     point = snapshot.data["time_point"]
@@ -102,3 +104,5 @@ def test_the_director_publishes_a_dated_snapshot_shown_on_the_evidence_page(
     assert audit_actions(action="analytics.snapshot.publish") == ["analytics.snapshot.publish"]
     page = public.get("/learn/our-results/").content.decode()
     assert "Saline (phase III)" in page and "Worst case" in page and "75" in page  # completion
+    evidence = public.get("/learn/evidence/").content.decode()
+    assert "Our own results" in evidence and "Saline (phase III)" in evidence

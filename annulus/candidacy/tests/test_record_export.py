@@ -94,7 +94,9 @@ def test_all_writes_one_file_per_patient_and_each_evaluates(clinic, tmp_path):
         assert result.returncode == 0, (path.name, result.stderr)
         outcomes.add(json.loads(result.stdout)["outcome"])
     assert outcomes == {"candidate", "needs_more_information", "urgent_referral"}
-    assert AuditEvent.objects.filter(action="candidacy.case_export").count() == 4
+    # One audit event per chunk of patients, naming them (ids only).
+    [event] = AuditEvent.objects.filter(action="candidacy.case_export")
+    assert sorted(event.details["patient_ids"]) == sorted(p.pk for p in ready)
 
 
 def test_it_names_no_patient_in_its_messages(clinic, tmp_path):

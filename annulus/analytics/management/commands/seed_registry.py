@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from annulus.accounts.models import Clinic
 from annulus.analytics.synthetic import seed_registry
@@ -48,6 +49,10 @@ class Command(BaseCommand):
 
         clinic = seed_registry(opts["patients"], seed=opts["seed"], slug=opts["slug"],
                                progress=progress)  # fmt: skip
+        if connection.vendor == "postgresql":
+            # Fresh tables have no statistics: without them the planner guesses one row each.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"Seeded clinic {clinic.slug!r} with {opts['patients']} synthetic patients "
             f"in {time.monotonic() - started:.1f} s."

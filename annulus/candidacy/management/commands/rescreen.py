@@ -12,6 +12,7 @@ Exit status 2 for an unknown protocol or clinic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -19,7 +20,8 @@ from django.db.models import OuterRef, Subquery
 
 from annulus.accounts.models import Clinic
 from annulus.candidacy.actions import clinic_today, record_evaluation, record_rescreen_preview
-from annulus.candidacy.case_builder import CaseNotReady, build_case
+from annulus.candidacy.bulk import Progress, chunks
+from annulus.candidacy.case_builder import CaseNotReady, Records, build_case
 from annulus.candidacy.engine import (
     CaseError,
     Protocol,
@@ -66,39 +68,47 @@ class Command(BaseCommand):
         except ProtocolError as exc:
             raise CommandError(f"--protocol: broken protocol file: {exc}") from None
         clinic = None
-        patients = Patient.objects.select_related("clinic").order_by("pk")
+        patients = Patient.objects.select_related("clinic")
         if opts["clinic"]:
             clinic = Clinic.objects.filter(slug=opts["clinic"]).first()
             if clinic is None:
                 raise CommandError(f"--clinic: no clinic {opts['clinic']!r}", returncode=2)
             patients = patients.filter(clinic=clinic)
+        checked = patients.count()
         latest = Evaluation.objects.filter(patient=OuterRef("pk")).order_by("-evaluated_at", "-id")
         patients = patients.annotate(latest_evaluation=Subquery(latest.values("pk")[:1]))
-        patient_list = list(patients)
-        previous = Evaluation.objects.in_bulk(
-            [p.latest_evaluation for p in patient_list if p.latest_evaluation]
-        )
-
+        progress = Progress("rescreen", checked, self.stderr)
         changes, skipped = [], 0
-        for patient in patient_list:
-            evaluation = previous.get(patient.latest_evaluation)
-            change, reason = self.rescreen(patient, evaluation, protocol)
-            if reason:
-                self.stderr.write(f"patient {patient.pk}: skipped: {reason}")
-                skipped += 1
-            elif change is not None:
-                changes.append(change)
-                self.stdout.write(self.line(change, opts["names"]))
+        today: dict[int, date] = {}
+        # A chunk at a time: its stored evaluations in one query, its records in a few.
+        for chunk, records in chunks(patients):
+            previous = Evaluation.objects.in_bulk(
+                [p.latest_evaluation for p in chunk if p.latest_evaluation]  # type: ignore[attr-defined]
+            )
+            for patient in chunk:
+                evaluation = previous.get(patient.latest_evaluation)  # type: ignore[attr-defined]
+                if patient.clinic_id not in today:
+                    today[patient.clinic_id] = clinic_today(patient)
+                change, reason = self.rescreen(
+                    patient, evaluation, protocol, records[patient.pk], today[patient.clinic_id]
+                )
+                if reason:
+                    self.stderr.write(f"patient {patient.pk}: skipped: {reason}")
+                    skipped += 1
+                elif change is not None:
+                    changes.append(change)
+                    self.stdout.write(self.line(change, opts["names"]))
+            progress.step(len(chunk))
 
         where = f"{protocol.id}@{protocol.version}"
-        summary = f"{len(changes)} of {len(patient_list)} patients would change under {where}"
+        summary = f"{len(changes)} of {checked} patients would change under {where}"
         if skipped:
             summary += f" ({skipped} skipped)"
         if not opts["apply"]:
             record_rescreen_preview(
                 protocol=protocol,
                 clinic=clinic,
-                checked=len(patient_list),
+                checked=checked,
                 changed=len(changes),
                 skipped=skipped,
             )
@@ -119,14 +129,19 @@ class Command(BaseCommand):
         )
 
     def rescreen(
-        self, patient: Patient, evaluation: Evaluation | None, protocol: Protocol
+        self,
+        patient: Patient,
+        evaluation: Evaluation | None,
+        protocol: Protocol,
+        records: Records,
+        today: date,
     ) -> tuple[Change | None, str]:
         """(the change, or None when the outcome stays), or (None, why it was skipped)."""
         try:
             if evaluation is not None:
                 case = evaluation.case_snapshot
             else:
-                case = build_case(patient, clinic_today(patient))
+                case = build_case(patient, today, records)
             outcome = evaluate(parse_case(case), protocol).outcome
         except CaseNotReady as exc:
             return None, str(exc)

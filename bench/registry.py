@@ -1,0 +1,277 @@
+"""Registry benchmark: the outcomes report and the scale fixes over a synthetic registry
+(PostgreSQL).
+
+    .venv/bin/python bench/registry.py \
+        --pg postgres://postgres@127.0.0.1:5432/annulus_report_bench \
+        [--patients 100000] [--slug synthetic-registry]
+
+1. Migrates the database and, when the clinic ``--slug`` is missing, runs
+   ``annulus seed_registry --patients N`` (timed). The database is kept for the next run.
+2. Measures, each in its own process under ``/usr/bin/time`` (wall time and peak memory):
+   - ``annulus outcomes-report --format json`` (start-up included; goal <= 2 s, <= 500 MB);
+   - the report's computing time (``build_report``, warm) against a full scan of the largest
+     table it reads (``SELECT sum(score) FROM outcomes_instrumentresponse``): goal <= 3x;
+   - the report page and its PDF, ``/staff/outcomes/``, and the patient list at its last page
+     and with a search, through Django's test client as a signed-in director;
+   - ``annulus rescreen`` and ``annulus export-case --all`` (patients/s; goal >= 2,000/s).
+3. Writes bench/results/registry.json and bench/results/registry.md, with the machine's load.
+
+Benchmarks are not tests: nothing here fails on a slow figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+ANNULUS = str(BIN / "annulus")
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``cmd``; wall seconds and peak RSS (MB) from GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        started = time.monotonic()
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.monotonic() - started
+        peak_kb = int(out.read().strip().splitlines()[-1] or 0)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    return {"seconds": round(wall, 3), "peak_mb": round(peak_kb / 1024, 1), "stdout": done.stdout}
+
+
+# --- measurements run in a child process (``--one NAME``) -------------------------------------
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annulus.settings")
+    import django
+
+    django.setup()
+
+
+def _client(slug: str) -> Any:
+    from django.test import Client
+
+    from annulus.accounts.models import Clinic, Membership, Role, User
+    from annulus.testing import make_staff, sign_in
+
+    clinic = Clinic.objects.get(slug=slug)
+    email = f"director@{slug}.bench.annulus.test"
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = make_staff(clinic, Role.DIRECTOR, email=email)
+    assert Membership.objects.filter(user=user, clinic=clinic).exists()
+    return sign_in(Client(), user)
+
+
+def _get(client: Any, url: str, repeat: int = 3) -> dict[str, Any]:
+    times, size = [], 0
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+        size = len(response.content)
+    return {
+        "seconds": round(min(times), 3),
+        "median": round(statistics.median(times), 3),
+        "bytes": size,
+    }
+
+
+def one(name: str, slug: str) -> dict[str, Any]:
+    _django()
+    from django.db import connection
+
+    from annulus.accounts.models import Clinic
+    from annulus.analytics.queries import Filters
+    from annulus.analytics.render import today_for
+    from annulus.analytics.report import build_report
+
+    clinic = Clinic.objects.get(slug=slug)
+    if name == "compute":
+        filters, today = Filters(clinic_id=clinic.pk), today_for(clinic)
+        build_report(filters, today)  # warm: imports, caches
+        report_times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            build_report(filters, today)
+            report_times.append(time.perf_counter() - started)
+        scan_times = []
+        with connection.cursor() as cursor:
+            for _ in range(3):
+                started = time.perf_counter()
+                cursor.execute("SELECT count(*), sum(score) FROM outcomes_instrumentresponse")
+                rows = cursor.fetchone()[0]
+                scan_times.append(time.perf_counter() - started)
+            cursor.execute("SELECT count(*) FROM outcomes_invitation")
+            invitations = cursor.fetchone()[0]
+        report, scan = min(report_times), min(scan_times)
+        return {
+            "report_seconds": round(report, 3),
+            "scan_seconds": round(scan, 3),
+            "ratio": round(report / scan, 2),
+            "scores": rows,
+            "invitations": invitations,
+        }
+    client = _client(slug)
+    if name == "page":
+        return _get(client, "/staff/outcomes/report/")
+    if name == "pdf":
+        return _get(client, "/staff/outcomes/report/report.pdf", repeat=1)
+    if name == "clinic":
+        return _get(client, "/staff/outcomes/")
+    if name == "patients":
+        from django.core.paginator import Paginator
+
+        from annulus.patients.models import Patient
+
+        last = Paginator(Patient.objects.filter(clinic=clinic), 25).num_pages
+        found = {"last_page": _get(client, f"/staff/patients/?page={last}")}
+        found["search"] = _get(client, "/staff/patients/?q=registry01234")
+        found["first_page"] = _get(client, "/staff/patients/")
+        with connection.cursor() as cursor:
+            times = []
+            for _ in range(3):
+                started = time.perf_counter()
+                cursor.execute("SELECT count(*) FROM patients_patient")
+                cursor.fetchone()
+                times.append(time.perf_counter() - started)
+        found["count_seconds"] = round(min(times), 4)
+        found["last_page_vs_count"] = round(found["last_page"]["seconds"] / min(times), 1)
+        return found
+    raise SystemExit(f"unknown measurement {name}")
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/annulus_report_bench")
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--slug", default="synthetic-registry")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    env = {**os.environ, "DATABASE_URL": args.pg, "ANNULUS_ENV": "development"}
+    if args.one:
+        os.environ.update(env)
+        print(json.dumps(one(args.one, args.slug)))
+        return
+
+    load_before = os.getloadavg()
+    results: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} CPUs",
+        "load_before": [round(x, 1) for x in load_before],
+    }
+    subprocess.run([ANNULUS, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    probe = subprocess.run(
+        [
+            ANNULUS,
+            "shell",
+            "-c",
+            f"from annulus.accounts.models import Clinic; print(Clinic.objects.filter("
+            f"slug={args.slug!r}).exists())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if probe.stdout.strip().splitlines()[-1:] != ["True"]:
+        seeded = timed(
+            [ANNULUS, "seed_registry", "--patients", str(args.patients), "--slug", args.slug], env
+        )
+        results["seed"] = {k: seeded[k] for k in ("seconds", "peak_mb")}
+    count = subprocess.run(
+        [
+            ANNULUS,
+            "shell",
+            "-c",
+            f"from annulus.patients.models import Patient; print(Patient.objects.filter("
+            f"clinic__slug={args.slug!r}).count())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    patients = int(count.stdout.strip().splitlines()[-1])
+    results["patients"] = patients
+
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [
+            timed(
+                [
+                    ANNULUS,
+                    "outcomes-report",
+                    "--format",
+                    "json",
+                    "--clinic",
+                    args.slug,
+                    "-o",
+                    f"{tmp}/report.json",
+                ],
+                env,
+            )
+            for _ in range(3)
+        ]
+        results["json_report"] = {
+            "seconds": min(r["seconds"] for r in runs),
+            "median": statistics.median(r["seconds"] for r in runs),
+            "peak_mb": max(r["peak_mb"] for r in runs),
+        }
+        startup = [timed([ANNULUS, "check", "-v", "0"], env)["seconds"] for _ in range(2)]
+        results["django_startup_seconds"] = min(startup)
+        for name in ("compute", "page", "pdf", "clinic", "patients"):
+            run = timed(
+                [sys.executable, __file__, "--pg", args.pg, "--slug", args.slug, "--one", name], env
+            )
+            results[name] = {
+                **json.loads(run["stdout"].strip().splitlines()[-1]),
+                "process_peak_mb": run["peak_mb"],
+            }
+        rescreen = timed(
+            [ANNULUS, "rescreen", "--protocol", "annulus-default@1", "--clinic", args.slug], env
+        )
+        results["rescreen"] = {
+            "seconds": rescreen["seconds"],
+            "peak_mb": rescreen["peak_mb"],
+            "patients_per_second": round(patients / rescreen["seconds"]),
+        }
+        export = timed(
+            [ANNULUS, "export-case", "--all", f"{tmp}/cases", "--clinic", args.slug], env
+        )
+        results["export_case"] = {
+            "seconds": export["seconds"],
+            "peak_mb": export["peak_mb"],
+            "patients_per_second": round(patients / export["seconds"]),
+        }
+    results["load_after"] = [round(x, 1) for x in os.getloadavg()]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "registry.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
