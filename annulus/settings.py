@@ -254,6 +254,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- background tasks -------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this lost its worker; housekeeping retries it once.
+TASK_TIMEOUT_SECONDS = env_int("ANNULUS_TASK_TIMEOUT", 15 * 60, minimum=60)
 
 # --- static files, i18n -----------------------------------------------------------------------
 
