@@ -84,7 +84,7 @@ def main() -> None:
         *(
             f"| {m} | {r['per_second']:.0f} | {r['p50']:.3f} | {r['p95']:.3f} |"
             for m, r in rows.items()
-        ),  # fmt: skip
+        ),
         "",
         f"FULL costs {(1 - full['per_second'] / normal['per_second']) * 100:.0f} % of the commit "
         f"rate here (+{full['p50'] - normal['p50']:.3f} ms per commit at p50): one fsync of the "
