@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.security import SessionAuth
 
 from annulus.accounts.session import current_membership
@@ -37,4 +38,15 @@ api = NinjaAPI(
     auth=VerifiedStaffSession(),
     docs_url=None,  # the interactive docs page loads scripts from other origins; the spec suffices
 )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """A body that is not JSON is a 422 naming the body, like every other bad input (L1)."""
+    if exc.status_code == 400:
+        detail = [{"loc": ["body"], "msg": "the request body must be JSON", "type": "json_invalid"}]
+        return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
 api.add_router("/", "annulus.scheduling.api.router")

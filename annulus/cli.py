@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 
 ENGINE_COMMANDS = {"evaluate", "protocols"}
@@ -114,33 +115,80 @@ def serve(argv: Sequence[str]) -> int:
         "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
         "--logger-class", "annulus.lib.logscrub.GunicornLogger",
     ]  # fmt: skip
-    worker = [sys.executable, "-m", "annulus.cli", "worker"]
     procs = [subprocess.Popen(web)]
-    procs += [subprocess.Popen(worker) for _ in range(opts.task_workers)]
+    supervisor = Supervisor(opts.task_workers)
     print(f"Annulus is serving http://{opts.host}:{opts.port}/ (Ctrl-C stops it)", flush=True)
 
     def stop(*_: object) -> None:
-        for proc in procs:
+        supervisor.stopping = True
+        for proc in [*procs, *supervisor.workers]:
             if proc.poll() is None:
                 proc.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    code = 0
     try:
-        # Whichever process ends first brings the others down: a half-running server is worse.
-        while all(p.poll() is None for p in procs):
+        # The web server is the service: if it ends, everything stops. A task worker that dies
+        # is restarted and the web keeps answering; housekeeping (stale tasks, audit anchor)
+        # runs every 5 minutes.
+        while not supervisor.stopping:
             try:
                 procs[0].wait(timeout=1)
             except subprocess.TimeoutExpired:
+                supervisor.tick()
                 continue
+            code = 0 if supervisor.stopping else 1
+            break
     finally:
         stop()
-        for proc in procs:
+        for proc in [*procs, *supervisor.workers, *supervisor.chores]:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    return 0
+    return code
+
+
+class Supervisor:
+    """Keeps M task workers alive and starts `annulus housekeeping` every 5 minutes."""
+
+    HOUSEKEEPING_EVERY = 300.0
+    MAX_BACKOFF = 60.0
+
+    def __init__(self, count: int) -> None:
+        self.stopping = False
+        self.command = [sys.executable, "-m", "annulus.cli"]
+        self.workers = [self._start() for _ in range(count)]
+        self.started = [time.monotonic()] * count
+        self.backoff = [1.0] * count
+        self.due = [0.0] * count
+        self.chores: list[subprocess.Popen[bytes]] = []
+        # First soon after start (tasks a crash left RUNNING), then every 5 minutes.
+        self.next_chores = time.monotonic() + 30
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*self.command, "worker"])
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        for i, proc in enumerate(self.workers):
+            if proc.poll() is None or self.stopping:
+                continue
+            if not self.due[i]:
+                # A worker that dies soon after starting waits longer each time (up to 60 s).
+                quick = now - self.started[i] < 30
+                self.backoff[i] = min(self.backoff[i] * 2, self.MAX_BACKOFF) if quick else 1.0
+                self.due[i] = now + self.backoff[i]
+                print(f"annulus: task worker {proc.pid} ended ({proc.returncode}); restarting",
+                      file=sys.stderr, flush=True)  # fmt: skip
+            elif now >= self.due[i]:
+                self.workers[i], self.started[i], self.due[i] = self._start(), now, 0.0
+        self.chores = [c for c in self.chores if c.poll() is None]
+        if now >= self.next_chores and not self.stopping:
+            self.next_chores = now + self.HOUSEKEEPING_EVERY
+            if not self.chores:
+                self.chores.append(subprocess.Popen([*self.command, "housekeeping"]))
 
 
 if __name__ == "__main__":

@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "annulus.accounts.middleware.SessionLifetimeMiddleware",
     "annulus.accounts.middleware.DenyByDefaultMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "annulus.lib.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -155,7 +156,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # FULL: a commit is on disk before it is acknowledged, even across a power loss
+        # (NORMAL in WAL mode may lose the last commits). Cost: bench/results/.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
     VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -257,6 +260,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- background tasks -------------------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task RUNNING longer than this lost its worker; housekeeping retries it once.
+TASK_TIMEOUT_SECONDS = env_int("ANNULUS_TASK_TIMEOUT", 15 * 60, minimum=60)
 
 # --- static files, i18n -----------------------------------------------------------------------
 

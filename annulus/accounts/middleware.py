@@ -13,8 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from annulus.accounts import permissions
 from annulus.accounts.policy import PASSWORD_ONLY, PUBLIC, access_level
-from annulus.accounts.session import current_membership
+from annulus.accounts.session import current_membership, roles_in_clinic
 
 SESSION_STARTED_KEY = "annulus_auth_started"
 
@@ -65,6 +66,13 @@ class DenyByDefaultMiddleware:
         if request.membership is None:  # type: ignore[attr-defined]
             raise PermissionDenied("Your account is not a member of any clinic yet.")
         request.clinic = request.membership.clinic  # type: ignore[attr-defined]
+        # The permission matrix (accounts/permissions.yaml): the role must hold the route's
+        # capability for this method, whatever the view itself checks.
+        match = request.resolver_match
+        if match is not None and not permissions.allowed(
+            match.view_name, request.method or "GET", roles_in_clinic(request)
+        ):
+            raise PermissionDenied("Your role in this clinic does not include this page.")
         return None
 
 

@@ -100,3 +100,37 @@ class RateLimitRefundMiddleware:
 
             refund(request)
         return response
+
+
+# Pages about one person reached by a secret link (patients) or any signed-in page (staff).
+PRIVATE_PREFIXES = (
+    "/staff/",
+    "/accounts/",
+    "/intake/",
+    "/survey/",
+    "/book/manage/",
+    "/book/appointment",
+    "/book/details/",
+    "/screen/result/",
+    "/guide/unsubscribe/",
+)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every staff response and every patient-link page (L4).
+
+    Neither the browser's cache nor a shared proxy may keep a copy of a page with patient data:
+    the next person at a shared computer could open it from history.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path.startswith(PRIVATE_PREFIXES):
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        return response

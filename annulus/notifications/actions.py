@@ -72,20 +72,47 @@ def queue_email(
     return email
 
 
+# A send that has not reported back after this long died with its worker.
+STUCK_AFTER = timedelta(minutes=10)
+UNCERTAIN = (
+    "The worker stopped while sending, so it is not known whether the email left. It was not "
+    "sent again automatically (never twice); check with the recipient, then press Retry."
+)
+
+
 @task()
 def deliver_email(email_id: int) -> str:
-    """Send one email and record what the backend answered."""
+    """Send one email and record what the backend answered. At most once per attempt.
+
+    The row is marked `sending` and committed before the mail server is called. If the worker
+    dies mid-send, a retried task finds it `sending`: once that is older than STUCK_AFTER the
+    email gives up as uncertain instead of going out a second time.
+    """
+    now = datetime.now(UTC)
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status in (Status.SENT, Status.GAVE_UP):
             return "nothing to do"
+        if email.status == Status.SENDING:
+            started = email.sending_started_at
+            if started is not None and now - started < STUCK_AFTER:
+                return "being sent by another worker"
+            email.status, email.last_error, email.next_attempt_at = Status.GAVE_UP, UNCERTAIN, None
+            email.sending_started_at = None
+            email.save()
+            log.warning("email %s: outcome of an interrupted send unknown; not resent", email.pk)
+            return email.status
         email.attempts += 1
-        try:
-            accepted = _build(email).send(fail_silently=False)
-            error = "" if accepted == 1 else "the mail server accepted no recipient"
-        except Exception as exc:  # any backend failure is a failed delivery, never "sent"
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        now = datetime.now(UTC)
+        email.status, email.sending_started_at = Status.SENDING, now
+        email.save(update_fields=["attempts", "status", "sending_started_at"])
+    try:
+        accepted = _build(email).send(fail_silently=False)
+        error = "" if accepted == 1 else "the mail server accepted no recipient"
+    except Exception as exc:  # any backend failure is a failed delivery, never "sent"
+        error = f"{type(exc).__name__}: {exc}"[:300]
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        email.sending_started_at = None
         if not error:
             email.status, email.sent_at, email.last_error = Status.SENT, now, ""
             email.next_attempt_at = None
@@ -98,11 +125,11 @@ def deliver_email(email_id: int) -> str:
             email.status, email.last_error = Status.FAILED, error
             email.next_attempt_at = now + RETRY_DELAYS[email.attempts - 1]
         email.save()
-    if email.status == Status.FAILED:
-        log.warning("email %s failed (attempt %s); retry scheduled", email.pk, email.attempts)
-        when = email.next_attempt_at
-        if default_task_backend.supports_defer:
-            transaction.on_commit(lambda: deliver_email.using(run_after=when).enqueue(email.pk))
+        if email.status == Status.FAILED:
+            log.warning("email %s failed (attempt %s); retry scheduled", email.pk, email.attempts)
+            when = email.next_attempt_at
+            if default_task_backend.supports_defer:
+                transaction.on_commit(lambda: deliver_email.using(run_after=when).enqueue(email.pk))
     return email.status
 
 
@@ -110,7 +137,7 @@ def retry_now(email: OutboundEmail) -> None:
     """Staff asked to try a failed (or given-up) email again."""
     with transaction.atomic():
         OutboundEmail.objects.filter(pk=email.pk).exclude(status=Status.SENT).update(
-            status=Status.QUEUED, next_attempt_at=None
+            status=Status.QUEUED, next_attempt_at=None, sending_started_at=None
         )
         transaction.on_commit(lambda: deliver_email.enqueue(email.pk))
 

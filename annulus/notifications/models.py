@@ -13,6 +13,9 @@ from django.utils import timezone
 
 class Status(models.TextChoices):
     QUEUED = "queued", "Queued"
+    # Handed to the mail server; the answer is not recorded yet. A worker that dies here leaves
+    # the outcome unknown, so the email is never sent again automatically (never twice).
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed, will retry"
     GAVE_UP = "gave_up", "Failed, gave up"
@@ -38,6 +41,7 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

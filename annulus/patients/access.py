@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from annulus.accounts.access import deny, request_clinic, require_role
 from annulus.accounts.models import Role
@@ -21,7 +21,8 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, write: bool = False) 
     """
     patient = Patient.objects.select_related("clinic", "clinician").filter(pk=pk).first()
     if patient is None:
-        raise Http404("No such patient.")
+        # A probe for an id that does not exist is audited like one for another clinic's.
+        deny(request, kind="patient", pk=pk)
     if patient.clinic_id != request_clinic(request).pk:
         deny(request, kind="patient", pk=pk, patient_id=patient.pk)
     if write:

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Header, Query, Router, Schema, Status
-from pydantic import AwareDatetime, StringConstraints, field_validator
+from pydantic import AfterValidator, AwareDatetime, StringConstraints, field_validator
 
 from annulus.audit.context import AuditContext
 from annulus.lib import ratelimit
@@ -33,14 +33,38 @@ MAX_RANGE_DAYS = 31
 SLOTS_LIMIT = {"limit": 120, "per_seconds": 60}
 BOOKINGS_LIMIT = {"limit": 20, "per_seconds": 600}
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# The schema states what validation enforces (L1): slugs, printable text, a date range.
+SLUG = r"^[-a-zA-Z0-9_]+$"
+TEXT = r"^[^\x00-\x1f\x7f]*$"  # no control characters (PostgreSQL refuses NUL)
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+DAY = f"YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}"
+PHONE = r"^[0-9 +().ext-]*$"
+
+
+def _printable(value: str) -> str:
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise ValueError("use letters and punctuation only (no control characters)")
+    return value
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_printable),
+    Field(json_schema_extra={"pattern": TEXT}),
+]
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=SLUG)]
 
 
 class SlotsQuery(Schema):
-    service: str = Field(..., max_length=50, description="The service's slug, e.g. consultation")
-    from_: date = Field(..., alias="from", description="First local date, YYYY-MM-DD")
-    to: date = Field(..., description="Last local date, YYYY-MM-DD (at most 31 days on)")
-    resource: str | None = Field(None, max_length=50, description="Only this leading resource")
+    service: Slug = Field(..., description="The service's slug, e.g. consultation")
+    from_: date = Field(
+        ..., alias="from", ge=FIRST_DAY, le=LAST_DAY, description=f"First local date, {DAY}"
+    )
+    to: date = Field(
+        ..., ge=FIRST_DAY, le=LAST_DAY, description=f"Last local date, {DAY}; at most 31 days on"
+    )
+    resource: Slug | None = Field(None, description="Only this leading resource (its slug)")
 
 
 class SlotOut(Schema):
@@ -66,8 +90,12 @@ class ErrorsOut(Schema):
 class PatientIn(Schema):
     first_name: Name
     last_name: Name
-    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)]
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+    email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254)] = Field(
+        ..., json_schema_extra={"format": "email"}
+    )
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = Field(
+        "", json_schema_extra={"pattern": PHONE}
+    )
     date_of_birth: date
 
     @field_validator("email")
@@ -95,9 +123,9 @@ class PatientIn(Schema):
 
 
 class BookingIn(Schema):
-    service: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    service: Slug
     start: AwareDatetime = Field(..., description="A slot's start, ISO 8601 with its offset")
-    resource: str | None = Field(None, description="The slot's resource; omit for any")
+    resource: Slug | None = Field(None, description="The slot's resource; omit for any")
     mode: Literal["in_person", "telehealth"] | None = None
     patient: PatientIn
 

@@ -397,10 +397,12 @@ def test_another_clinics_patient_is_a_404_and_an_audit_event(client, patient, ou
     assert not FibrinProcedure.objects.exists()
 
 
-def test_an_admin_can_read_the_treatment_page_but_not_record(client, clinic, patient, clinician):
+def test_an_admin_can_neither_read_the_treatment_page_nor_record(
+    client, clinic, patient, clinician
+):
     admin = make_staff(clinic, Role.ADMIN)
     sign_in(client, admin)
-    assert client.get(treatment_url(patient)).status_code == 200
+    assert client.get(treatment_url(patient)).status_code == 403  # accounts/permissions.yaml
     response = client.post(treatment_url(patient, "procedures/new/"), procedure_data(clinician))
     assert response.status_code == 403
     assert not FibrinProcedure.objects.exists()

@@ -1,4 +1,7 @@
-"""`annulus serve` starts gunicorn and a task worker, and the home page answers 200."""
+"""`annulus serve` starts gunicorn and a task worker, and the home page answers 200.
+
+A task worker killed with SIGKILL is replaced while the web keeps answering (L2).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,16 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
+
+pytestmark = pytest.mark.skipif(
+    "postgres" in os.environ.get("DATABASE_URL", ""), reason="SQLite pass only"
+)
 
 
 def free_port() -> int:
@@ -18,8 +27,60 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.mark.skipif("postgres" in os.environ.get("DATABASE_URL", ""), reason="SQLite pass only")
-def test_it_serves_the_home_page_with_a_worker_beside_it(tmp_path):
+def get_status(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            return int(response.status)
+    except OSError:
+        return None
+
+
+def children(pid: int) -> dict[int, str]:
+    """The direct children of `pid` and their command lines (from /proc)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            if ppid == pid:
+                with open(f"/proc/{entry}/cmdline", "rb") as cmd:
+                    found[int(entry)] = cmd.read().replace(b"\0", b" ").decode().strip()
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+class Served:
+    def __init__(self, server: subprocess.Popen[str], port: int) -> None:
+        self.server, self.port, self.lines = server, port, list[str]()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.server.stdout is not None
+        for line in self.server.stdout:
+            self.lines.append(line)
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_for(self, check: object, seconds: float = 90) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if callable(check) and check():
+                return True
+            time.sleep(0.2)
+        return False
+
+    def task_workers(self) -> set[int]:
+        return {p for p, cmd in children(self.server.pid).items() if cmd.endswith(" worker")}
+
+
+@pytest.fixture
+def served(tmp_path) -> Iterator[Served]:
     env = {**os.environ, "ANNULUS_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     cli = [sys.executable, "-m", "annulus.cli"]
@@ -32,18 +93,30 @@ def test_it_serves_the_home_page_with_a_worker_beside_it(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    result = Served(server, port)
     try:
-        status = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
-                    status = response.status
-                    break
-            except OSError:
-                time.sleep(0.2)
-        assert status == 200
+        yield result
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=30)
-    assert server.returncode == 0, output
-    assert "Starting worker" in output
+        server.wait(timeout=30)
+        result.reader.join(timeout=5)
+
+
+def test_it_serves_the_home_page_with_a_worker_beside_it(served):
+    assert served.wait_for(lambda: get_status(served.port) == 200)
+    assert served.wait_for(lambda: "Starting worker" in served.output)
+    served.server.terminate()
+    assert served.server.wait(timeout=30) == 0
+
+
+def test_a_killed_task_worker_is_replaced_and_the_web_keeps_serving(served):
+    assert served.wait_for(lambda: get_status(served.port) == 200)
+    assert served.wait_for(lambda: served.output.count("Starting worker") == 1)
+    [first] = served.task_workers()
+    os.kill(first, 9)
+    assert served.wait_for(lambda: served.task_workers() - {first})
+    assert served.server.poll() is None, "annulus serve stopped with its worker"
+    assert get_status(served.port) == 200
+    # The replacement really works: it starts and takes tasks.
+    assert served.wait_for(lambda: served.output.count("Starting worker") == 2)
+    assert "restarting" in served.output

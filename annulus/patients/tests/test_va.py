@@ -453,9 +453,9 @@ def test_another_patients_authorization_or_visit_is_a_404_and_an_audit_event(
 
 
 @pytest.mark.django_db
-def test_an_admin_can_read_but_not_record_va_care(client, clinic, veteran):
+def test_an_admin_can_neither_read_nor_record_va_care(client, clinic, veteran):
     sign_in(client, make_staff(clinic, Role.ADMIN))
-    assert client.get(va_url(veteran)).status_code == 200
+    assert client.get(va_url(veteran)).status_code == 403  # accounts/permissions.yaml
     assert client.post(va_url(veteran, "authorizations/new/"), auth_data()).status_code == 403
     assert not CommunityCareAuthorization.objects.exists()
 
