@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import json.encoder
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal, NamedTuple
@@ -95,8 +97,27 @@ class CriterionResult(NamedTuple):
 
 _RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionResult's JSON fields
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_CRITERION_JSON: dict[tuple[object, ...], str] = {}
-_MEMO_SIZE = 8192
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_BY_RESULT: dict[int, tuple[CriterionResult, str]] = {}
+_HEADS: dict[tuple[str, str | None, str], str] = {}
+_TAILS: dict[str, str] = {}
+_MEMO_SIZE = 65536
+
+
+def _criterion_json(criterion: CriterionResult) -> str:
+    """One criterion line as compact JSON, from remembered pieces around its explanation."""
+    cid, level, status, explanation, source, _ = criterion
+    head = _HEADS.get((cid, level, status))
+    if head is None:
+        head = _encode({"id": cid, "level": level, "status": status})[:-1] + ',"explanation":'
+        if len(_HEADS) < _MEMO_SIZE:
+            _HEADS[(cid, level, status)] = head
+    tail = _TAILS.get(source)
+    if tail is None:
+        tail = f',"source":{_encode(source)}}}'
+        if len(_TAILS) < _MEMO_SIZE:
+            _TAILS[source] = tail
+    return head + _encode_text(explanation) + tail
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +166,19 @@ class Decision:
                 "routes": self.routes,
             }
         )
-        memo = _CRITERION_JSON
+        # The engine hands out the same CriterionResult object for a remembered result, so its
+        # JSON is remembered by object (the entry keeps the object, so its id is not reused).
+        memo = _BY_RESULT
         parts = []
         for criterion in self.criteria:
-            key = criterion[:5]
-            text = memo.get(key)
-            if text is None:
-                if len(memo) >= _MEMO_SIZE:
-                    memo.clear()
-                text = memo[key] = _encode(dict(zip(_RESULT_KEYS, key, strict=True)))
+            entry = memo.get(id(criterion))
+            if entry is not None and entry[0] is criterion:
+                parts.append(entry[1])
+                continue
+            text = _criterion_json(criterion)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[id(criterion)] = (criterion, text)
             parts.append(text)
         return (
             f'{head[:-1]},"criteria":[{",".join(parts)}],'
