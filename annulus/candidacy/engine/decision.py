@@ -97,8 +97,9 @@ class CriterionResult(NamedTuple):
 
 _RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionResult's JSON fields
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
 _BY_RESULT: dict[int, tuple[CriterionResult, str]] = {}
+_PROTOCOLS: dict[ProtocolRef, str] = {}
 _HEADS: dict[tuple[str, str | None, str], str] = {}
 _TAILS: dict[str, str] = {}
 _MEMO_SIZE = 65536
@@ -109,14 +110,12 @@ def _criterion_json(criterion: CriterionResult) -> str:
     cid, level, status, explanation, source, _ = criterion
     head = _HEADS.get((cid, level, status))
     if head is None:
+        # Few: an id, a level and a status for each criterion of the protocols in use.
         head = _encode({"id": cid, "level": level, "status": status})[:-1] + ',"explanation":'
-        if len(_HEADS) < _MEMO_SIZE:
-            _HEADS[(cid, level, status)] = head
+        _HEADS[(cid, level, status)] = head
     tail = _TAILS.get(source)
     if tail is None:
-        tail = f',"source":{_encode(source)}}}'
-        if len(_TAILS) < _MEMO_SIZE:
-            _TAILS[source] = tail
+        tail = _TAILS[source] = f',"source":{_encode(source)}}}'
     return head + _encode_text(explanation) + tail
 
 
@@ -157,14 +156,15 @@ class Decision:
         Equal to `json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))`. The
         JSON of a criterion line is remembered: across a batch the same lines recur constantly.
         """
-        head = _encode(
-            {
-                "case_id": self.case_id,
-                "protocol": self.protocol.to_dict(),
-                "outcome": self.outcome,
-                "levels": self.levels,
-                "routes": self.routes,
-            }
+        enc = _encode_text
+        protocol = _PROTOCOLS.get(self.protocol)
+        if protocol is None:
+            protocol = _PROTOCOLS[self.protocol] = _encode(self.protocol.to_dict())
+        # Levels and routes are short lists of fixed words: encoded by the C string encoder.
+        head = (
+            f'{{"case_id":{enc(self.case_id)},"protocol":{protocol},'
+            f'"outcome":"{self.outcome}","levels":[{",".join(map(enc, self.levels))}],'
+            f'"routes":[{",".join(map(enc, self.routes))}]'
         )
         # The engine hands out the same CriterionResult object for a remembered result, so its
         # JSON is remembered by object (the entry keeps the object, so its id is not reused).
@@ -181,6 +181,7 @@ class Decision:
             memo[id(criterion)] = (criterion, text)
             parts.append(text)
         return (
-            f'{head[:-1]},"criteria":[{",".join(parts)}],'
-            f'"missing":{_encode(self.missing)},"warnings":{_encode(self.warnings)}}}'
+            f'{head},"criteria":[{",".join(parts)}],'
+            f'"missing":[{",".join(map(enc, self.missing))}],'
+            f'"warnings":[{",".join(map(enc, self.warnings))}]}}'
         )

@@ -43,13 +43,13 @@ def _picker(fields: tuple[str, ...]) -> Pick:
     if len(fields) == 1:
         field = fields[0]
         return lambda values: (values[field],)  # type: ignore[return-value]
-    return itemgetter(*fields)  # type: ignore[return-value]
+    return itemgetter(*fields)
 
 
 _PARTS: Final = ("findings", "disc")
 _CASE: Final = _groups(None)
-((_, _FINDING_NAMES, _PICK_FINDINGS, _NO_FINDINGS),) = _groups(("findings",))
-((_, _DISC_NAMES, _PICK_DISC, _),) = _groups(("disc",))
+((_FINDINGS, _FINDING_NAMES, _PICK_FINDINGS, _NO_FINDINGS),) = _groups(("findings",))
+((_DISC, _DISC_NAMES, _PICK_DISC, _NO_DISC),) = _groups(("disc",))
 
 
 def prefill_case(ctx: Context) -> None:

@@ -42,8 +42,10 @@ class Template:
         if not facts:
             return self.text
         cache = ctx.cache
-        value = ctx.value
-        values = tuple([cache[name] if name in cache else value(fact) for name, fact in self.named])
+        compute = ctx.value
+        values = tuple(
+            [cache[name] if name in cache else compute(fact) for name, fact in self.named]
+        )
         memo = self._memo
         text = memo.get(values)
         if text is None:

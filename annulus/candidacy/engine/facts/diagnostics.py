@@ -140,6 +140,8 @@ def _positive_todo(ctx: Context) -> tuple[str, ...]:
 
 
 _DESCRIBED: dict[tuple[object, ...], str] = {}
+DESCRIBED_SIZE = 4096
+"""How many discogram descriptions are remembered (then it starts again)."""
 
 
 def describe_disc(result: DiscResult) -> str:
@@ -155,7 +157,7 @@ def describe_disc(result: DiscResult) -> str:
     )
     text = _DESCRIBED.get(key)
     if text is None:
-        if len(_DESCRIBED) >= 4096:
+        if len(_DESCRIBED) >= DESCRIBED_SIZE:
             _DESCRIBED.clear()
         text = _DESCRIBED[key] = _describe(result)
     return text
