@@ -1,16 +1,21 @@
-"""Benchmark `annulus evaluate --batch`: cases per second, and the ratio to a bare json.loads pass.
+"""Benchmark `annulus evaluate --batch`: cases per CPU-second, and the ratio to a bare json.loads.
 
-    .venv/bin/python bench/candidacy.py [--cases 20000] [--seed 7] [--repeat 3]
+    .venv/bin/python bench/candidacy.py [--size full|mixed] [--cases 20000] [--seed 7]
+                                        [--repeat 3] [--protocol annulus-default@2]
 
-Generates varied synthetic cases (candidates, every kind of failure, missing data, red flags),
-writes them as JSON lines, then times:
+`--size full` (the default; issue 12 "Speed") generates full-size cases: every field present,
+three discs stimulated, about 3 KB of JSON each. `--size mixed` generates the varied, partly
+incomplete cases of issue 3. The cases are written as JSON lines, then timed:
 
 - `json.loads` of every line (the floor: reading the input at all);
 - the engine in process: parse_case + evaluate + Decision.to_json() of every decision;
 - `annulus.candidacy.cli.main(["evaluate", "--batch", ...])` in process (adds spooling and I/O);
 - `python -m annulus.cli evaluate --batch` as a subprocess (adds interpreter start-up and loading).
 
-The goal (issue 3) is at least 5,000 cases/s in one process. Results are written to
+The goal (issue 12) is at least 5,000 cases per CPU-second for `annulus evaluate --batch` under
+annulus-default v2 on full-size cases. The subprocess is the honest figure: a fresh process has
+nothing remembered (the engine remembers criterion results by their values within a process, so
+the in-process rows, which re-run the same cases, are warmer). Results are written to
 bench/results/candidacy.json and bench/results/candidacy.md.
 """
 
@@ -40,8 +45,8 @@ from annulus.candidacy import cli  # noqa: E402
 from annulus.candidacy.engine import (  # noqa: E402
     LEVELS,
     evaluate,
-    load_protocol,
     parse_case,
+    resolve_protocol,
 )
 
 RESULTS = ROOT / "bench" / "results"
@@ -157,6 +162,138 @@ def make_case(rng: random.Random, number: int) -> dict[str, Any]:
     return _drop_none(case)
 
 
+FLAGS_V2 = (
+    *FLAGS,
+    "bilateral_sciatica",
+    "new_sexual_dysfunction",
+    "night_or_rest_pain",
+    "infection_risk",
+)
+
+
+def make_full_case(rng: random.Random, number: int) -> dict[str, Any]:
+    """One full-size case (issue 12 "Speed"): every field of spec §1 and §6.1 present, three
+    discs stimulated (a positive level and its two neighbours), about 3 KB of JSON. Half are
+    clean work-ups; the rest have now and then a value that fails a criterion."""
+    assessed = date(2026, 10, 1) - timedelta(days=rng.randrange(365))
+
+    def before(lo: int, hi: int) -> str:
+        return (assessed - timedelta(days=rng.randrange(lo, hi))).isoformat()
+
+    good = rng.random() < 0.5
+
+    def c(g: list[Any], b: list[Any]) -> Any:
+        return rng.choice(g if good or rng.random() < 0.85 else b)
+
+    centre = rng.randrange(1, 4)
+    stimulated = LEVELS[centre - 1 : centre + 2]
+    sex = rng.choice(["female", "male", "other", "unknown"])
+    discs = []
+    for i, level in enumerate(stimulated):
+        positive = i == 1
+        discs.append(
+            {
+                "level": level,
+                "date": before(10, 200),
+                "opening_pressure_psi": rng.choice([5, 8, 10, 14]),
+                "pain_onset_psi_above_opening": c([8, 12, 14, 30], [50, 60])
+                if positive
+                else rng.choice([18, 25, 40]),
+                "pain_intensity": c([7, 8, 9], [5, 6]) if positive else rng.choice([2, 3, 4]),
+                "concordance": "concordant" if positive else c(["discordant"], ["concordant"]),
+                "dallas_grade": c([3, 4, 5], [0, 1, 2]) if positive else rng.choice([0, 1, 2]),
+                "epidural_extravasation": rng.random() < 0.05,
+            }
+        )
+    levels = {}
+    for level in stimulated:
+        contour = c(["normal", "bulge", "protrusion"], ["extrusion", "sequestration"])
+        levels[level] = {
+            "pfirrmann_grade": c([2, 3, 4], [1, 5]),
+            "disc_height_loss_percent": c([5, 15, 25, 33], [40, 55]),
+            "high_intensity_zone": rng.random() < 0.5,
+            "modic_type": c([0, 0, 1, 2], [3]),
+            "contour": contour,
+            "protrusion_mm": c([0, 2, 4], [6, 8]),
+            "stenosis": c(["none", "mild"], ["moderate", "severe"]),
+            "spondylolisthesis_grade": c([0], [1, 2]),
+            "spondylolysis": c([False], [True]),
+            "flexion_extension_translation_mm": c([0.5, 1, 2, 3], [3.5, 5]),
+            "flexion_extension_angulation_degrees": c([1, 2.5, 4], [5, 9]),
+        }
+    return {
+        "case_id": f"full-{number:06d}",
+        "assessed_on": assessed.isoformat(),
+        "patient": {
+            "age_years": c([25, 38, 44, 52, 61, 70], [17, 79]),
+            "sex": sex,
+            "veteran": rng.random() < 0.2,
+            "pregnant": False if sex == "male" else c([False], [True]),
+        },
+        "symptoms": {
+            "back_pain_duration_months": c([6, 9, 14, 30], [3, 5]),
+            "back_pain_nrs": c([5, 6, 7, 8], [2, 3]),
+            "leg_pain_nrs": c([0, 1, 2], [5, 6]),
+            "leg_pain_below_knee": c([False], [True]),
+            "radicular_signs": c([False], [True]),
+            "odi": c([30, 36, 44, 58], [18, 28]),
+            "rmdq": c([9, 12, 16], [5, 8]),
+        },
+        "red_flags": {flag: c([False], [False] * 20 + [True]) for flag in FLAGS_V2},
+        "conservative_care": {
+            "duration_months": c([3, 6, 12], [1, 2]),
+            "exercise_or_physical_therapy": c([True], [False]),
+            "epidural_steroid": {
+                "received": rng.random() < 0.6,
+                "sustained_relief": c([False], [True]),
+            },
+        },
+        "history": {
+            "prior_spine_procedures": [
+                {
+                    "level": rng.choice(LEVELS),
+                    "type": c(
+                        ["discectomy", "laminectomy"], ["fusion", "disc_replacement", "intradiscal"]
+                    ),
+                    "year": assessed.year - rng.randrange(1, 15),
+                }
+            ],
+            "opioid_mme_per_day": c([0, 20, 45], [90, 120]),
+            "bleeding_disorder": c([False], [True]),
+            "fibrin_sealant_allergy": c([False], [True]),
+            "anticoagulant_or_antiplatelet": c([False, True], [True]),
+            "compensation_or_litigation": c([False], [True]),
+        },
+        "imaging": {
+            "mri_date": c([before(0, 300)], [before(366, 500)]),
+            "scoliosis_cobb_degrees": c([0, 5, 12], [25]),
+            "levels": levels,
+        },
+        "diagnostics": {
+            "discography": discs,
+            "medial_branch_blocks": [
+                {
+                    "date": before(30, 300),
+                    "levels": rng.sample(LEVELS, 2),
+                    "relief_percent": c([10, 20, 40], [60, 90]),
+                }
+            ],
+            "facet_block_not_indicated": False,
+            "si_joint_blocks": [
+                {
+                    "date": before(30, 300),
+                    "side": rng.choice(["left", "right", "bilateral"]),
+                    "relief_percent": c([10, 30], [80]),
+                }
+            ],
+        },
+        "psychology": {
+            "phq9": c([2, 6, 11, 16], [20, 24]),
+            "phq9_date": c([before(0, 300)], [before(366, 400)]),
+        },
+    }
+
+
 def _neighbours(level: str) -> list[int]:
     i = LEVELS.index(level)
     return [j for j in (i - 1, i + 1) if 0 <= j < len(LEVELS)]
@@ -251,13 +388,18 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--size", choices=("full", "mixed"), default="full")
+    parser.add_argument("--protocol", default="annulus-default@2")
     opts = parser.parse_args()
 
     load_before = os.getloadavg()[0]
+    uptime_before = _uptime()
     rng = random.Random(opts.seed)
-    lines = [json.dumps(make_case(rng, i)) + "\n" for i in range(opts.cases)]
+    make = make_full_case if opts.size == "full" else make_case
+    lines = [json.dumps(make(rng, i)) + "\n" for i in range(opts.cases)]
     encoded = [line.encode() for line in lines]
-    protocol = load_protocol("annulus-default")
+    protocol = resolve_protocol(opts.protocol)
+    reference = f"{protocol.id}@{protocol.version}"
     timings: dict[str, Timing] = {}
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -282,13 +424,14 @@ def main() -> int:
 
         def cli_in_process() -> None:
             with out.open("w", encoding="utf-8") as sink, contextlib.redirect_stdout(sink):
-                status = cli.main(["evaluate", "--batch", str(batch)])
+                status = cli.main(["evaluate", "--batch", str(batch), "--protocol", reference])
             assert status == 0, status
 
         timings["cli_in_process"] = _best(opts.repeat, cli_in_process)
         _check_output(out, opts.cases)
 
         command = [sys.executable, "-m", "annulus.cli", "evaluate", "--batch", str(batch)]
+        command += ["--protocol", reference]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
         def subprocess_run() -> None:
@@ -300,9 +443,9 @@ def main() -> int:
 
     n = opts.cases
     loads = timings["json_loads"]
-    cli_run = timings["cli_in_process"]
+    batch_run = timings["cli_subprocess"]
     result = {
-        "benchmark": "annulus evaluate --batch (protocol annulus-default v1)",
+        "benchmark": f"annulus evaluate --batch (protocol {reference}, {opts.size}-size cases)",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {
             "python": platform.python_version(),
@@ -313,8 +456,10 @@ def main() -> int:
             "before": round(load_before, 2),
             "after": round(os.getloadavg()[0], 2),
         },
+        "uptime": {"before": uptime_before, "after": _uptime()},
         "cases": n,
         "input_megabytes": round(size_mb, 1),
+        "bytes_per_case": round(size_mb * 1e6 / n),
         "seed": opts.seed,
         "repeat": opts.repeat,
         "outcomes": dict(sorted(outcomes.items())),
@@ -326,8 +471,11 @@ def main() -> int:
             k: {"wall": round(t.wall / loads.wall, 1), "cpu": round(t.cpu / loads.cpu, 1)}
             for k, t in timings.items()
         },
-        "goal_cases_per_second": GOAL,
-        "goal_met": {"wall": n / cli_run.wall >= GOAL, "cpu": n / cli_run.cpu >= GOAL},
+        "goal_cases_per_cpu_second": GOAL,
+        "goal_met": {
+            "subprocess": n / batch_run.cpu >= GOAL,
+            "in_process": n / timings["cli_in_process"].cpu >= GOAL,
+        },
         "registry_of_100000_seconds": round(100_000 * timings["cli_subprocess"].wall / n, 1),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -335,6 +483,14 @@ def main() -> int:
     (RESULTS / "candidacy.md").write_text(_markdown(result), encoding="utf-8")
     print(_markdown(result))
     return 0
+
+
+def _uptime() -> str:
+    """`uptime`'s line: the machine load the figures were measured under."""
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):  # pragma: no cover - no uptime command
+        return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _check_output(path: Path, cases: int) -> None:
@@ -364,28 +520,36 @@ def _markdown(r: dict[str, Any]) -> str:
     )
     machine = r["machine"]
     load = r["load_average_1min"]
-    goal = r["goal_cases_per_second"]
+    goal = r["goal_cases_per_cpu_second"]
     met = r["goal_met"]
     verdict = (
-        f"{'met' if met['wall'] else 'NOT met'} in wall-clock time, "
-        f"{'met' if met['cpu'] else 'NOT met'} per CPU-second"
+        f"{'met' if met['subprocess'] else 'NOT met'} by the subprocess "
+        f"({cpcs['cli_subprocess']:,} cases/CPU-s, start-up included), "
+        f"{'met' if met['in_process'] else 'NOT met'} in process "
+        f"({cpcs['cli_in_process']:,})"
     )
     outcomes = ", ".join(f"{k} {v:,}" for k, v in r["outcomes"].items())
     return f"""# Candidacy engine benchmark
 
 `{r["benchmark"]}`, measured {r["measured_at"]} on Python {machine["python"]},
 {machine["platform"]}, {machine["cpus"]} CPUs. {r["cases"]:,} generated cases
-({r["input_megabytes"]} MB of JSON lines, seed {r["seed"]}), best of {r["repeat"]} runs.
+({r["input_megabytes"]} MB of JSON lines, {r["bytes_per_case"]:,} bytes a case, seed
+{r["seed"]}), best of {r["repeat"]} runs.
 
-Machine load (1-minute average): {load["before"]} before, {load["after"]} after. On a shared,
-busy machine the wall-clock figures measure the contention as much as the engine; the CPU-time
-figures (this process and its children) say what one process does with a core to itself.
+Machine load (1-minute average): {load["before"]} before, {load["after"]} after.
+`uptime` before: `{r["uptime"]["before"]}`; after: `{r["uptime"]["after"]}`.
+On a shared, busy machine the wall-clock figures measure the contention as much as the engine;
+the CPU-time figures (process time of this process and its children) say what one process does
+with a core, though a crowded machine slows even CPU time (shared caches), so the ratio to
+`json.loads`, measured in the same run, is the steadier figure.
 
 | what | wall s | cases/s | CPU s | cases/CPU-s | vs json.loads (wall) | (CPU) |
 |---|---:|---:|---:|---:|---:|---:|
 {table}
 
-Goal: at least {goal:,} cases/s in one process (`cli.main` in process): {verdict}.
+Goal (issue 12): at least {goal:,} cases per CPU-second: {verdict}. The subprocess starts
+with nothing remembered; the in-process rows re-run the same cases in one process, so the
+engine's remembered results (by criterion and values) are warm there.
 Re-screening a 100,000-patient registry as a subprocess: about
 {r["registry_of_100000_seconds"]} s of wall-clock time at this load.
 

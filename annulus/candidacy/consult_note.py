@@ -43,8 +43,9 @@ EVIDENCE: tuple[Evidence, ...] = (
         "The randomized trial failed",
         "The sponsor's phase III trial (NCT01011816) randomized 220 patients 3:1 to fibrin "
         "sealant or a saline injection into one disc, with patients and assessors blinded. At "
-        "26 weeks, composite success (at least 30 % less back pain and 30 % better function, "
-        "no further intervention, no serious adverse event) was 33.5 % with fibrin and 39.3 % "
+        "26 weeks, composite success, which needed all five of at least 30 % less back pain, at "
+        "least 30 % better function (RMDQ), maintained neurological status, no secondary "
+        "intervention and no serious adverse event, was 33.5 % with fibrin and 39.3 % "
         "with saline. Clinically meaningful back-pain improvement: 42.1 % vs 50.0 %; function "
         "(RMDQ): 52.4 % vs 50.0 %. The trial was terminated for lack of efficacy, and no "
         "peer-reviewed full publication was found.",
@@ -54,11 +55,21 @@ EVIDENCE: tuple[Evidence, ...] = (
         "The encouraging figures come from small or uncontrolled studies",
         "The pilot study (Yin et al. 2014, NCT00693784) treated 15 patients with no control "
         "group: mean back pain fell from 72.4 to 31.7 mm (of 100) at 26 weeks and was 33.0 mm "
-        "at 104 weeks; the Roland-Morris score fell from 15.2 to 8.9 and 5.6. Adverse events "
+        "at 104 weeks; the Roland-Morris score fell 41 % at 26 weeks (15.2 to 8.9) and passed a "
+        "50 % fall only at 52 and 104 weeks (6.2 and 5.6). Adverse events "
         "occurred in 9 of 15 patients; 2 episodes of back-muscle spasm and 1 discitis were "
         "judged related. A later single-centre retrospective registry (Pauza et al. 2024, "
         "827 patients) reports improvement, but its detailed results could not be verified.",
         "F1, F6",
+    ),
+    Evidence(
+        "The trials tested a different delivery",
+        "Both sponsor trials injected the sponsor's product into the disc (intradiscally) "
+        "through the sponsor's own delivery device. Intra-annular injection of another fibrin "
+        "product is a different procedure, so their results may not carry over to it. As far "
+        "as we know, no fibrin product is FDA-approved for injection into a disc, so its use "
+        "here is off-label (check the label of the product used).",
+        "F1, F3, F11",
     ),
     Evidence(
         "Many people improve without a specific treatment",
@@ -104,6 +115,8 @@ REFERENCES: dict[str, str] = {
     "System yields disappointing results”.",
     "F6": "Pauza K et al. Long-term investigation of annulargrams and intra-annular fibrin. "
     "Pain Physician 2024;27(8):537 (detailed results from secondary summaries only).",
+    "F11": "openFDA NDC records for the US-marketed fibrin sealants TISSEEL (0338-9560) and "
+    "VISTASEAL (61953-0020).",
     "B2": "Fritzell P, Hägg O, Nordwall A. Eur Spine J 2003. doi:10.1007/s00586-002-0493-8.",
     "B3": "Fairbank J et al. MRC Spine Stabilisation Trial. BMJ 2005;330:1233.",
     "B4": "Brox JI et al. Spine 2003;28(17):1913–21.",

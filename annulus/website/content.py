@@ -90,6 +90,8 @@ class Library:
     disclaimer_html: str
     disclaimer_text: str
     version: str
+    disclaimer_page_html: str = ""
+    """The longer text of the standalone disclaimer page (`_disclaimer-page.md`)."""
     updated: date = field(default=date(2000, 1, 1))
 
     def get(self, slug: str) -> Article | None:
@@ -186,6 +188,8 @@ def load(folder: Path) -> Library:
     disclaimer_path = folder / "_disclaimer.md"
     disclaimer_md = disclaimer_path.read_text(encoding="utf-8") if disclaimer_path.exists() else ""
     disclaimer_html = render_markdown(disclaimer_md)
+    page_path = folder / "_disclaimer-page.md"
+    page_md = page_path.read_text(encoding="utf-8") if page_path.exists() else ""
     return Library(
         articles=by_slug,
         guide=Guide(
@@ -198,6 +202,7 @@ def load(folder: Path) -> Library:
         ),
         disclaimer_html=disclaimer_html,
         disclaimer_text=strip_tags(disclaimer_html).strip(),
+        disclaimer_page_html=render_markdown(page_md),
         version=digest.hexdigest()[:16],
         updated=max([a.updated for a in articles] + [guide_front.updated]),
     )

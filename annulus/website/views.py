@@ -80,6 +80,26 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "website/article.html", context)
 
 
+DISCLAIMER_DESCRIPTION = (
+    "Medical disclaimer: general information, not medical advice. Fibrin injection for disc "
+    "pain is unproven and off-label, and results vary."
+)
+
+
+@public
+@require_safe
+@cached_public_page
+def disclaimer(request: HttpRequest) -> HttpResponse:
+    lib = library()
+    context = {
+        **_seo(request, title="Medical disclaimer", description=DISCLAIMER_DESCRIPTION),
+        "summary_html": lib.disclaimer_html,
+        "body_html": lib.disclaimer_page_html,
+        "updated": lib.updated,
+    }
+    return render(request, "website/disclaimer.html", context)
+
+
 @public
 @require_safe
 @cached_public_page
@@ -94,6 +114,7 @@ def sitemap_xml(request: HttpRequest) -> HttpResponse:
         ),
         {"loc": absolute_url(request, "/guide/"), "lastmod": lib.guide.updated},
         {"loc": absolute_url(request, "/screen/"), "lastmod": None},
+        {"loc": absolute_url(request, "/disclaimer/"), "lastmod": lib.updated},
     ]
     return render(
         request, "website/sitemap.xml", {"entries": entries}, content_type="application/xml"

@@ -58,6 +58,23 @@ def test_it_carries_the_failed_phase_three_trial_with_its_figures_and_citations(
     assert "not proven better than a saline injection" in html
 
 
+def test_it_names_all_five_parts_of_the_trial_composite_and_the_delivery_caveat(evaluation):
+    html = html_of(evaluation)
+    composite = html.split("composite success", 1)[1].split("33.5 %", 1)[0]
+
+    for part in (
+        "at least 30 % less back pain",
+        "at least 30 % better function (RMDQ)",
+        "maintained neurological status",
+        "no secondary intervention",
+        "no serious adverse event",
+    ):
+        assert part in composite, part
+    assert "into the disc (intradiscally)" in html
+    assert "may not carry over to it" in html and "off-label" in html
+    assert "fell 41 % at 26 weeks (15.2 to 8.9)" in html
+
+
 def test_it_carries_the_decision_rationale_alternatives_and_a_draft_mark(evaluation):
     html = html_of(evaluation)
 

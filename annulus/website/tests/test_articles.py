@@ -123,7 +123,14 @@ def test_it_lists_every_public_page_in_the_sitemap(client, site_clinic):
     response = client.get("/sitemap.xml")
     assert response["Content-Type"].startswith("application/xml")
     locs = re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
-    expected = ["/", "/learn/", *(f"/learn/{s}/" for s in SLUGS), "/guide/", "/screen/"]
+    expected = [
+        "/",
+        "/learn/",
+        *(f"/learn/{s}/" for s in SLUGS),
+        "/guide/",
+        "/screen/",
+        "/disclaimer/",
+    ]
     assert locs == [f"http://testserver{path}" for path in expected]
 
 

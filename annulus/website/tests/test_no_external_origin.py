@@ -86,6 +86,7 @@ def public_pages(client) -> dict[str, str]:
             "/guide/thanks/",
             "/screen/",
             "/learn/nope/",
+            "/disclaimer/",
             *(a.path for a in library().articles.values()),
         )
     }

@@ -196,6 +196,7 @@ def test_every_public_page_has_no_axe_violations_even_with_form_errors(phone_pag
         ("/learn/", "learn"),
         ("/guide/", "guide"),
         ("/guide/thanks/", "thanks"),
+        ("/disclaimer/", "disclaimer"),
         ("/learn/nope/", "not-found"),
         ("/guide/unsubscribe/" + "x" * 43 + "/", "unsubscribe-unknown"),
     ]:
