@@ -140,7 +140,7 @@ def one(name: str, slug: str) -> dict[str, Any]:
         return _get(client, "/staff/outcomes/report/report.pdf", repeat=1)
     if name == "clinic":
         return _get(client, "/staff/outcomes/")
-    if name == "patients":
+    if name == "patient_list":
         from django.core.paginator import Paginator
 
         from annulus.patients.models import Patient
@@ -243,7 +243,7 @@ def main() -> None:
         }
         startup = [timed([ANNULUS, "check", "-v", "0"], env)["seconds"] for _ in range(2)]
         results["django_startup_seconds"] = min(startup)
-        for name in ("compute", "page", "pdf", "clinic", "patients"):
+        for name in ("compute", "page", "pdf", "clinic", "patient_list"):
             run = timed(
                 [sys.executable, __file__, "--pg", args.pg, "--slug", args.slug, "--one", name], env
             )

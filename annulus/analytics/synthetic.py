@@ -130,7 +130,9 @@ def _draw(rng: random.Random, today: date) -> Plan:
         if pick < share:
             break
         pick -= share
-    treated = today - timedelta(days=rng.randint(14, 5 * 365))
+    # Five years back, plus the 5-year window's 61 days and a month: some patients reach the
+    # 5-year time point, so its completion (~55 %) shows in the report.
+    treated = today - timedelta(days=rng.randint(14, 5 * 365 + 92))
     return Plan(arm, treated, responders, rng.random() < 0.02)
 
 

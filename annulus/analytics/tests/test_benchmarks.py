@@ -40,3 +40,27 @@ def test_it_refuses_a_fraction_above_one() -> None:
     fraction["value"] = 33.5
     with pytest.raises(ValidationError, match="fraction"):
         benchmarks.BenchmarkSet.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"ci_low": 60.0, "ci_high": None}, "both ends"),
+        ({"value": 90.0, "ci_low": 64.6, "ci_high": 80.3}, "outside its interval"),
+        ({"n": None, "n_note": ""}, "n_note"),
+    ],
+)
+def test_it_refuses_an_inconsistent_figure(change: dict, message: str) -> None:
+    data = benchmarks.load().model_dump()
+    data["benchmarks"][0].update(change)
+    with pytest.raises(ValidationError, match=message):
+        benchmarks.BenchmarkSet.model_validate(data)
+
+
+def test_it_refuses_an_id_used_twice_and_finds_by_measure() -> None:
+    data = benchmarks.load().model_dump()
+    data["benchmarks"] = [*data["benchmarks"], dict(data["benchmarks"][0])]
+    with pytest.raises(ValidationError, match="used twice"):
+        benchmarks.BenchmarkSet.model_validate(data)
+    composite = benchmarks.load().find(measure="composite_success")
+    assert {b.arm for b in composite} == {"fibrin_trial", "saline_trial"}

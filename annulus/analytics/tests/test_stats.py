@@ -104,3 +104,18 @@ def test_it_weights_grouped_durations_like_single_patients() -> None:
 
 def test_it_gives_no_curve_for_an_empty_cohort() -> None:
     assert stats.kaplan_meier([], [(12, 365)])[0].estimate is None
+
+
+def test_it_refuses_what_has_no_answer() -> None:
+    with pytest.raises(ValueError):
+        stats.wilson(0, 0)
+    with pytest.raises(ValueError):
+        stats.mean_change(-1, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        stats.kaplan_meier([(-1, True, 1)], [(1, 30)])
+
+
+def test_it_gives_a_mean_without_spread_when_it_cannot() -> None:
+    assert stats.mean_change(12, 120.0, None) == stats.MeanCI(12, 10.0, None, None, None)
+    same = stats.mean_change(10, 50.0, 250.0)
+    assert (same.mean, same.sd, same.ci_low, same.ci_high) == (5.0, 0.0, 5.0, 5.0)
