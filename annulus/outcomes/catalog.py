@@ -98,6 +98,7 @@ ScoringRule: TypeAlias = Literal[
     "peg-mean",
     "promis-t-score",
     "eq5d5l-value-set",
+    "phq9-sum",
 ]
 SCORING_RULES: tuple[ScoringRule, ...] = (
     "nrs-0-10",
@@ -108,6 +109,7 @@ SCORING_RULES: tuple[ScoringRule, ...] = (
     "peg-mean",
     "promis-t-score",
     "eq5d5l-value-set",
+    "phq9-sum",
 )
 # Which rules score through a clinic-installed table, and which kind of table.
 TABLE_KINDS: dict[ScoringRule, Literal["t-score", "value-set"]] = {
@@ -206,6 +208,8 @@ class Instrument(_Model):
     licence: Licence
     source: Text
     scoring_rule: ScoringRule
+    # Shown to the patient under the title when the licence asks for it (PHQ-9).
+    attribution: Text | None = None
     sections: tuple[Section, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -291,6 +295,7 @@ _SHAPES: dict[ScoringRule, Callable[[int], tuple[_Spec, ...]]] = {
     "odi-v2.1a": _repeat(_Spec("choice", tuple(range(6))), 10),
     "rmdq-24": _repeat(_Spec("choice", (0, 1)), 24),
     "peg-mean": _repeat(_ZERO_TO_TEN, 3),
+    "phq9-sum": _repeat(_Spec("choice", (0, 1, 2, 3)), 9),
     # Any number of choice items; the table maps the raw sum.
     "promis-t-score": lambda n: (_Spec("choice", None),) * n,
     # Five dimensions with levels 1-5, then the 0-100 EQ VAS.

@@ -12,8 +12,21 @@ from annulus.screening.red_flags import RED_FLAGS
 YES_NO_UNKNOWN = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
 
 
+class TriStateField(forms.NullBooleanField):
+    """Yes, no or not known yet; anything else is refused, never read as "not known"."""
+
+    ACCEPTED = frozenset({None, True, False, "", "unknown", "true", "false", "True", "False"})
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        if value not in self.ACCEPTED:
+            raise forms.ValidationError(
+                f"{self.label}: choose yes, no or not known yet.", code="invalid"
+            )
+        return super().to_python(value)
+
+
 def tri_state(label: str, help_text: str = "") -> forms.NullBooleanField:
-    return forms.NullBooleanField(
+    return TriStateField(
         label=label,
         required=False,
         help_text=help_text,
@@ -109,6 +122,14 @@ class IntakeForm(forms.ModelForm[Intake]):
     opioid_mme_per_day = number("Opioids, morphine milligram equivalents per day", 0, 2000)
     bleeding_disorder = tri_state("Bleeding disorder")
     fibrin_sealant_allergy = tri_state("Allergy to fibrin sealant or aprotinin")
+    pregnant = tri_state("Are you pregnant at the moment?")
+    anticoagulant_or_antiplatelet = tri_state(
+        "Do you take a blood thinner (anticoagulant or antiplatelet medicine)?",
+        "For example warfarin, apixaban, rivaroxaban, clopidogrel, or aspirin alone.",
+    )
+    compensation_or_litigation = tri_state(
+        "Is there an open workers' compensation claim or a legal case about your back pain?"
+    )
     facet_block_not_indicated = tri_state(
         "Facet block not indicated", "Clinician: facet pain judged unlikely, no block needed"
     )
@@ -136,6 +157,9 @@ class IntakeForm(forms.ModelForm[Intake]):
             "opioid_mme_per_day",
             "bleeding_disorder",
             "fibrin_sealant_allergy",
+            "pregnant",
+            "anticoagulant_or_antiplatelet",
+            "compensation_or_litigation",
             "facet_block_not_indicated",
             "odi",
             "rmdq",
@@ -175,6 +199,9 @@ class IntakeForm(forms.ModelForm[Intake]):
                 "opioid_mme_per_day",
                 "bleeding_disorder",
                 "fibrin_sealant_allergy",
+                "pregnant",
+                "anticoagulant_or_antiplatelet",
+                "compensation_or_litigation",
                 "facet_block_not_indicated",
             ],
         ),
@@ -183,6 +210,8 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     def __init__(self, *args: Any, patient_view: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        patient = getattr(self.instance, "patient", None) if self.instance.patient_id else None
+        self.patient_sex = getattr(patient, "sex", "")
         # The same questions, word for word, as the public self-screen asks.
         for flag in RED_FLAGS:
             self.fields[flag.id] = tri_state(flag.question, flag.hint)
@@ -199,6 +228,10 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("pregnant") and self.patient_sex == "male":
+            self.add_error(
+                "pregnant", "Pregnancy: the patient's record says male; check the answer or sex."
+            )
         if data.get("epidural_steroid_received") is False and data.get(
             "epidural_steroid_sustained_relief"
         ):

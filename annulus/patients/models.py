@@ -179,6 +179,14 @@ class Intake(models.Model):
     opioid_mme_per_day = models.FloatField("Opioids (MME/day)", null=True, blank=True)
     bleeding_disorder = _nullable_bool()
     fibrin_sealant_allergy = _nullable_bool("Including aprotinin")
+    # Protocol annulus-default v2 facts (spec §6.1), same names as the case file.
+    pregnant = _nullable_bool("Currently pregnant")
+    anticoagulant_or_antiplatelet = _nullable_bool(
+        "Takes an anticoagulant or antiplatelet drug (aspirin alone included)"
+    )
+    compensation_or_litigation = _nullable_bool(
+        "An open workers' compensation claim or litigation about the back pain"
+    )
     facet_block_not_indicated = _nullable_bool("Clinician judged facet pain unlikely")
     # baseline questionnaires
     odi = models.FloatField("ODI (%)", null=True, blank=True)
