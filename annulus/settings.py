@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "annulus.notifications",
     "annulus.patients",
     "annulus.clinical",
+    "annulus.consents",
     "annulus.scheduling",
     "annulus.candidacy",
     "annulus.outcomes",
@@ -249,6 +250,11 @@ LOGGING = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Signed consent PDFs: private files, served only through an audited staff view.
+    "consents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private")},
+    },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # WhiteNoise warns on every start when the collectstatic target does not exist yet.
