@@ -14,11 +14,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
 from annulus.candidacy.engine import OUTCOMES, Protocol, evaluate, parse_case
 from annulus.candidacy.models import Evaluation, OverrideReason, Review, Source
-from annulus.patients.models import ChangeRecord, Patient, Stage
+from annulus.patients.actions import change_stage
+from annulus.patients.models import Patient, Stage
 
 # A reviewed decision moves a patient in work-up to "decision"; later stages are never undone.
 STAGES_BEFORE_DECISION = (Stage.NEW, Stage.WORK_UP)
@@ -169,7 +171,13 @@ def _review(
             )
         if patient.stage in STAGES_BEFORE_DECISION:
             details["stage"] = [patient.stage, Stage.DECISION.value]
-            _move_to_decision(patient, user)
+            change_stage(
+                patient,
+                Stage.DECISION,
+                actor=user,
+                ctx=AuditContext.from_request(request) if request else AuditContext(),
+                reason=f"candidacy.{review.value}",
+            )
         record(
             f"candidacy.{review.value}",
             request=request,
@@ -180,20 +188,6 @@ def _review(
             details=details,
         )
     return evaluation
-
-
-def _move_to_decision(patient: Patient, user: Any) -> None:
-    before = patient.stage
-    Patient.objects.filter(pk=patient.pk).update(stage=Stage.DECISION, updated_at=timezone.now())
-    patient.stage = Stage.DECISION
-    ChangeRecord.objects.create(
-        patient=patient,
-        record_type="Patient",
-        record_id=str(patient.pk),
-        action="update",
-        changes={"stage": [before, Stage.DECISION.value]},
-        changed_by=user,
-    )
 
 
 def record_case_export(

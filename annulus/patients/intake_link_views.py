@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
+from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, token_hash
+from annulus.patients.actions import save_intake
 from annulus.patients.forms import IntakeForm
-from annulus.patients.history import save_clinical
 from annulus.patients.models import Intake, IntakeLink, IntakeStatus
 
 SESSION_KEY = "annulus_intake_link"
@@ -91,17 +92,13 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         if name not in names:
             del form.fields[name]
     if request.method == "POST" and form.is_valid():
-        intake = form.save(commit=False)
         finishing = step == len(sections) and "submit" in request.POST
-        if finishing:
-            intake.status = IntakeStatus.SUBMITTED
-            intake.submitted_at = datetime.now(UTC)
-        save_clinical(
-            intake,
-            patient=patient,
-            request=request,
+        save_intake(
+            form.save(commit=False),
+            actor=None,
+            ctx=AuditContext.from_request(request),
             via_patient_link=True,
-            audit_action="intake.patient_save",
+            submit=finishing,
         )
         if finishing:
             return _private(redirect("intake_public:form"))
