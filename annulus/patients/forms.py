@@ -135,6 +135,13 @@ class IntakeForm(forms.ModelForm[Intake]):
     )
     odi = number("ODI at baseline (%)", 0, 100)
     rmdq = number("RMDQ at baseline (0–24)", 0, 24, whole=True)
+    phq9 = number("PHQ-9 total (0–27)", 0, 27, whole=True)
+    phq9_date = forms.DateField(
+        label="PHQ-9 answered on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Protocol v2 reads a PHQ-9 from the 12 months before the assessment.",
+    )
     consent_to_treatment_information = tri_state(
         "Agrees that the clinic stores and uses this information for their care"
     )
@@ -163,6 +170,8 @@ class IntakeForm(forms.ModelForm[Intake]):
             "facet_block_not_indicated",
             "odi",
             "rmdq",
+            "phq9",
+            "phq9_date",
             "consent_to_treatment_information",
         ]
         widgets = {
@@ -205,7 +214,10 @@ class IntakeForm(forms.ModelForm[Intake]):
                 "facet_block_not_indicated",
             ],
         ),
-        ("Questionnaires and consent", ["odi", "rmdq", "consent_to_treatment_information"]),
+        (
+            "Questionnaires and consent",
+            ["odi", "rmdq", "phq9", "phq9_date", "consent_to_treatment_information"],
+        ),
     )
 
     def __init__(self, *args: Any, patient_view: bool = False, **kwargs: Any) -> None:
@@ -217,7 +229,14 @@ class IntakeForm(forms.ModelForm[Intake]):
             self.fields[flag.id] = tri_state(flag.question, flag.hint)
         if patient_view:
             # Examination findings and clinical judgements are the clinician's to record.
-            for name in ("radicular_signs", "facet_block_not_indicated", "odi", "rmdq"):
+            for name in (
+                "radicular_signs",
+                "facet_block_not_indicated",
+                "odi",
+                "rmdq",
+                "phq9",
+                "phq9_date",
+            ):
                 del self.fields[name]
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
@@ -228,6 +247,15 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if (data.get("phq9") is None) != (data.get("phq9_date") is None):
+            missing = "phq9_date" if data.get("phq9_date") is None else "phq9"
+            self.add_error(
+                missing,
+                "PHQ-9: enter both the total and the date it was answered, or neither.",
+            )
+        day = data.get("phq9_date")
+        if day is not None and day > today_utc():
+            self.add_error("phq9_date", "PHQ-9 answered on: the date cannot be in the future.")
         if data.get("pregnant") and self.patient_sex == "male":
             self.add_error(
                 "pregnant", "Pregnancy: the patient's record says male; check the answer or sex."

@@ -191,6 +191,8 @@ class Intake(models.Model):
     # baseline questionnaires
     odi = models.FloatField("ODI (%)", null=True, blank=True)
     rmdq = models.PositiveSmallIntegerField("RMDQ (0-24)", null=True, blank=True)
+    phq9 = models.PositiveSmallIntegerField("PHQ-9 total (0-27)", null=True, blank=True)
+    phq9_date = models.DateField("PHQ-9 answered on", null=True, blank=True)
     consent_to_treatment_information = _nullable_bool(
         "Agreed that the clinic stores and uses this information for their care"
     )
@@ -218,6 +220,9 @@ class Intake(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(rmdq__isnull=True) | Q(rmdq__lte=24), name="intake_rmdq_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(phq9__isnull=True) | Q(phq9__lte=27), name="intake_phq9_range"
             ),
             models.CheckConstraint(
                 condition=Q(opioid_mme_per_day__isnull=True) | Q(opioid_mme_per_day__gte=0),

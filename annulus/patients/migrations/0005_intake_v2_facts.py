@@ -25,4 +25,18 @@ class Migration(migrations.Migration):
             name='pregnant',
             field=models.BooleanField(blank=True, help_text='Currently pregnant', null=True),
         ),
+        migrations.AddField(
+            model_name='intake',
+            name='phq9',
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='PHQ-9 total (0-27)'),
+        ),
+        migrations.AddField(
+            model_name='intake',
+            name='phq9_date',
+            field=models.DateField(blank=True, null=True, verbose_name='PHQ-9 answered on'),
+        ),
+        migrations.AddConstraint(
+            model_name='intake',
+            constraint=models.CheckConstraint(condition=models.Q(('phq9__isnull', True), ('phq9__lte', 27), _connector='OR'), name='intake_phq9_range'),
+        ),
     ]

@@ -79,3 +79,42 @@ def test_the_patient_answers_them_through_their_link(staff_client, client, patie
     intake = Intake.objects.get(patient=patient)
     assert (intake.pregnant, intake.anticoagulant_or_antiplatelet) == (False, False)
     assert intake.compensation_or_litigation is True
+
+
+def test_staff_record_a_phq9_total_with_its_date_and_the_page_shows_it(staff_client, patient):
+    url = f"/staff/patients/{patient.pk}/intake/"
+    response = staff_client.post(url, {"phq9": "16", "phq9_date": "2026-08-01"})
+    assert response.status_code == 302
+    intake = Intake.objects.get(patient=patient)
+    assert (intake.phq9, intake.phq9_date) == (16, date(2026, 8, 1))
+    detail = staff_client.get(f"/staff/patients/{patient.pk}/").content.decode()
+    assert "16 of 27 (moderately severe), answered 1 Aug 2026" in detail
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"phq9": "28", "phq9_date": "2026-08-01"}, "less than or equal to 27"),
+        ({"phq9": "-1", "phq9_date": "2026-08-01"}, "greater than or equal to 0"),
+        ({"phq9": "12"}, "PHQ-9: enter both the total and the date it was answered, or neither."),
+        ({"phq9_date": "2026-08-01"}, "PHQ-9: enter both the total and the date"),
+        ({"phq9": "5", "phq9_date": "2999-01-01"}, "PHQ-9 answered on: the date cannot be in"),
+        ({"phq9": "five", "phq9_date": "2026-08-01"}, "Enter a whole number."),
+    ],
+)
+def test_a_wrong_or_half_phq9_is_refused(staff_client, patient, data, message):
+    response = staff_client.post(f"/staff/patients/{patient.pk}/intake/", data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Intake.objects.filter(patient=patient).exists()
+
+
+def test_the_patient_link_does_not_ask_for_the_phq9_total(staff_client, patient):
+    page = staff_client.post(f"/staff/patients/{patient.pk}/intake/link/").content.decode()
+    url = re.search(r'value="http://testserver(/intake/[^"]+)"', page).group(1)
+    from django.test import Client
+
+    own = Client()
+    own.get(url)
+    form = own.get("/intake/?section=5").content.decode()
+    assert 'name="phq9"' not in form and 'name="phq9_date"' not in form
