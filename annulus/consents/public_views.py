@@ -47,6 +47,7 @@ def consent_start(request: HttpRequest, token: str) -> HttpResponse:
         return _private(
             render(request, "consents/public_invalid.html", status=404), no_referrer=True
         )
+    request.session.cycle_key()  # a new session id once the link is used (keeps a staff login)
     request.session[SESSION_KEY] = consent.pk
     request.session.pop(DONE_KEY, None)
     record(
