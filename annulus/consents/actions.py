@@ -109,6 +109,18 @@ def prepare_consent(
             currency=currency,
             created_by=user,
         )
+        ChangeRecord.objects.create(
+            patient=patient,
+            record_type="TreatmentConsent",
+            record_id=str(consent.pk),
+            action="create",
+            changes={
+                "kind": [None, kind],
+                "text_version": [None, text.version],
+                "estimate_total": [None, f"{consent.estimate_total:.2f}"],
+            },
+            changed_by=user,
+        )
         record(
             "consent.prepare",
             ctx=ctx,
