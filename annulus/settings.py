@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "annulus.notifications",
     "annulus.patients",
     "annulus.clinical",
+    "annulus.consents",
     "annulus.scheduling",
     "annulus.candidacy",
     "annulus.outcomes",
@@ -305,6 +306,11 @@ LOGGING = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Signed consent PDFs: private files, served only through an audited staff view.
+    "consents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private")},
+    },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # WhiteNoise warns on every start when the collectstatic target does not exist yet.

@@ -71,6 +71,9 @@ class Clinic(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # [{"label": "Facebook", "url": "https://…"}] — shown as plain links, never embedded.
     social_links = models.JSONField(default=list, blank=True)
+    # The candidacy protocol the clinic evaluates with, "ID@VERSION"; chosen by the clinical
+    # director (audited). Empty: the newest released version of the default protocol.
+    candidacy_protocol = models.CharField(max_length=80, blank=True)
 
     def __str__(self) -> str:
         return self.name

@@ -17,6 +17,7 @@ from django.utils import timezone
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
+from annulus.candidacy.clinic_protocol import clinic_protocol
 from annulus.candidacy.engine import OUTCOMES, Protocol, evaluate, parse_case
 from annulus.candidacy.models import Evaluation, OverrideReason, Review, Source
 from annulus.lib.clock import clinic_today
@@ -38,7 +39,7 @@ class AlreadyReviewed(Exception):
 def record_evaluation(
     patient: Patient,
     *,
-    protocol: Protocol,
+    protocol: Protocol | None = None,
     assessed_on: date | None = None,
     user: Any = None,
     request: HttpRequest | None = None,
@@ -48,11 +49,15 @@ def record_evaluation(
 ) -> Evaluation:
     """Build the case from the record (unless `case` is given), run `protocol`, store the result.
 
+    Without `protocol`, the clinic's chosen one (`clinic_protocol`, the director's setting).
+
     The stored evaluation keeps the protocol's id, version and sha256, the exact case it read and
     the decision (spec §3 JSON), who ran it and when; its review starts `pending`.
     Raises `CaseNotReady` when the record lacks what every case needs (the date of birth) and
     `CaseError` when the engine refuses the case; nothing is stored then.
     """
+    if protocol is None:  # the clinic's chosen protocol (the director's setting)
+        protocol = clinic_protocol(patient.clinic)
     with transaction.atomic():
         if case is None:
             case = build_case(patient, assessed_on or clinic_today(patient))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from annulus.candidacy.clinic_protocol import clinic_protocol
 from annulus.candidacy.engine import (
     DEFAULT_PROTOCOL,
     OUTCOMES,
@@ -43,12 +44,15 @@ class RunProtocolForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinic: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["protocol"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = protocol_choices()
-        field.initial = default_protocol_key()
+        # The clinic's chosen protocol (the director's setting), else the newest default.
+        field.initial = (
+            protocol_key(clinic_protocol(clinic)) if clinic is not None else default_protocol_key()
+        )
 
     def clean_protocol(self) -> Protocol:
         protocol_id, _, version = self.cleaned_data["protocol"].partition("@")
@@ -141,3 +145,22 @@ class OverrideRatesFilter(forms.Form):
             return None, None
         protocol_id, _, version = self.cleaned_data["protocol"].partition("@")
         return protocol_id, int(version) if version else None
+
+
+class ClinicProtocolForm(forms.Form):
+    """The clinical director chooses the protocol version the clinic evaluates with."""
+
+    protocol = forms.ChoiceField(
+        label="Protocol the clinic uses",
+        error_messages={
+            "required": "Protocol the clinic uses: choose one.",
+            "invalid_choice": "Protocol the clinic uses: %(value)s is not a released protocol.",
+        },
+    )
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["protocol"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = protocol_choices()
+        field.initial = protocol_key(clinic_protocol(clinic))

@@ -44,7 +44,7 @@ MAX_LISTED = 50
 @require_http_methods(["GET", "POST"])
 def candidacy_page(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
-    form = RunProtocolForm(request.POST or None)
+    form = RunProtocolForm(request.POST or None, clinic=patient.clinic)
     not_ready = False
     if request.method == "POST" and form.is_valid():
         protocol = form.cleaned_data["protocol"]

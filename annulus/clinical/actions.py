@@ -20,15 +20,18 @@ from annulus.audit.actions import (
     PATIENT_TREATED,
 )
 from annulus.audit.context import AuditContext
+from annulus.clinical.consent_gate import require_consent
 from annulus.clinical.models import (
     AdverseEvent,
     AlternativeReferral,
     DiagnosticInjection,
     Discogram,
+    DiscographySession,
     FibrinProcedure,
     LevelFinding,
     MRIStudy,
 )
+from annulus.consents.models import ConsentKind
 from annulus.patients.actions.record import move_stage
 from annulus.patients.events import treatment_anchor_changed
 from annulus.patients.history import delete_clinical, save_clinical
@@ -72,18 +75,44 @@ def record_discography(
     performed_on: date,
     levels: dict[str, dict[str, Any]],
     *,
+    session: dict[str, Any] | None = None,
     actor: User | None,
     ctx: AuditContext,
 ) -> list[Discogram]:
-    """Record one discography session: a row per level, updated when that level is there already."""
+    """Record one discography session: a row per level, updated when that level is there already.
+
+    `session` holds the operator, sedation and antibiotic prophylaxis (`DiscographySession`
+    fields); with it, the patient's signed discography consent is required (`ConsentRequired`
+    otherwise, nothing written) and linked. Without it (records from before sessions were kept,
+    and the demo's history), only the levels are written.
+    """
     saved = []
     with transaction.atomic():
+        session_row = None
+        if session is not None:
+            consent = require_consent(patient, ConsentKind.DISCOGRAPHY)
+            session_row = DiscographySession.objects.filter(
+                patient=patient, performed_on=performed_on
+            ).first() or DiscographySession(patient=patient, performed_on=performed_on)
+            for name, value in session.items():
+                setattr(session_row, name, value)
+            session_row.consent = consent
+            save_clinical(
+                session_row,
+                patient=patient,
+                user=actor,
+                ctx=ctx,
+                audit_action="discography_session.record",
+                details={"consent": consent.pk},
+            )
         for level, row in levels.items():
             disc = Discogram.objects.filter(
                 patient=patient, performed_on=performed_on, level=level
             ).first() or Discogram(patient=patient, performed_on=performed_on, level=level)
             for name, value in row.items():
                 setattr(disc, name, value)
+            if session_row is not None:
+                disc.session = session_row
             save_clinical(disc, patient=patient, user=actor, ctx=ctx)
             saved.append(disc)
     return saved
@@ -105,15 +134,23 @@ def record_procedure(
     a later one leaves it alone. Both rows get their change history and audit event. The patient
     row is locked and read again (`move_stage`), so a colleague's concurrent edit of their
     details survives. The follow-up is re-planned in the same transaction.
+
+    Refused with `ConsentRequired` (nothing written) unless the patient has signed the fibrin
+    procedure consent on the current text; that consent is linked to the procedure. Refused with
+    `ValueError` when the lot expired before the procedure date.
     """
     patient = procedure.patient
+    if procedure.lot_expiry is not None and procedure.lot_expiry < procedure.performed_on:
+        raise ValueError("lot_expiry: the lot expired before the procedure date")
     with transaction.atomic():
+        procedure.consent = require_consent(patient, ConsentKind.FIBRIN_PROCEDURE)
         save_clinical(
             procedure,
             patient=patient,
             user=actor,
             ctx=ctx,
             audit_action=FIBRIN_PROCEDURE_RECORD,
+            details={"consent": procedure.consent.pk, "off_label": procedure.off_label},
         )
         move_stage(
             patient,

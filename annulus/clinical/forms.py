@@ -7,9 +7,20 @@ from typing import Any
 
 from django import forms
 
-from annulus.clinical.models import BlockKind, DiagnosticInjection, LevelFinding, MRIStudy
+from annulus.clinical.consent_gate import MESSAGES
+from annulus.clinical.models import (
+    SEDATION_CHOICES,
+    AntibioticProphylaxis,
+    BlockKind,
+    DiagnosticInjection,
+    LevelFinding,
+    MRIStudy,
+)
 from annulus.clinical.vocab import LEVELS, Concordance, Contour, Stenosis
+from annulus.consents.actions import valid_consent
+from annulus.consents.models import ConsentKind
 from annulus.patients.forms import YES_NO_UNKNOWN
+from annulus.patients.models import Patient
 
 
 def not_in_future(value: date | None, what: str) -> date | None:
@@ -117,9 +128,51 @@ class MRIStudyForm(forms.ModelForm[MRIStudy]):
 
 
 class DiscographyForm(forms.Form):
-    """One discography session: a row per disc level stimulated."""
+    """One discography session: who, sedation and antibiotics, then a row per disc stimulated.
 
-    performed_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    A concordant disc needs its Dallas grade (protocol v2 reads the fissure grade), and the
+    session is recorded only under the patient's signed discography consent.
+    """
+
+    performed_on = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={
+            "required": "Date: enter the date of the session.",
+            "invalid": "Date: enter a real date, e.g. 2026-03-31.",
+        },
+    )
+    operator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="Operator",
+        queryset=None,
+        empty_label="Choose the operator",
+        error_messages={
+            "required": "Operator: choose the clinician who did the discography.",
+            "invalid_choice": "Operator: choose one of this clinic's clinicians.",
+        },
+    )
+    sedation = forms.ChoiceField(
+        label="Sedation",
+        choices=[("", "Choose the sedation"), *SEDATION_CHOICES],
+        error_messages={
+            "required": "Sedation: choose the level of sedation.",
+            "invalid_choice": "Sedation: choose one of the listed levels.",
+        },
+    )
+    antibiotic_prophylaxis = forms.ChoiceField(
+        label="Antibiotic prophylaxis",
+        choices=[("", "Choose the antibiotic cover"), *AntibioticProphylaxis.choices],
+        error_messages={
+            "required": "Antibiotic prophylaxis: choose none, intravenous or intradiscal.",
+            "invalid_choice": "Antibiotic prophylaxis: choose one of the listed options.",
+        },
+    )
+    antibiotic_agent = forms.CharField(
+        label="Antibiotic and dose",
+        required=False,
+        max_length=100,
+        help_text="E.g. cefazolin 1 g IV. Required when an antibiotic was given.",
+    )
 
     COLUMNS: list[tuple[str, str, str, dict[str, Any]]] = [
         ("concordance", "Response", "choice", {"choices": Concordance.choices}),
@@ -130,13 +183,29 @@ class DiscographyForm(forms.Form):
             "float",
             {"min_value": 0, "max_value": 200},
         ),
+        (
+            "peak_pressure_psi_above_opening",
+            "Peak psi above opening",
+            "float",
+            {"min_value": 0, "max_value": 200},
+        ),
+        ("volume_ml", "Volume mL", "float", {"min_value": 0, "max_value": 10}),
         ("pain_intensity", "Pain (0–10)", "float", {"min_value": 0, "max_value": 10}),
         ("dallas_grade", "Dallas (0–5)", "int", {"min_value": 0, "max_value": 5}),
         ("epidural_extravasation", "Extravasation", "bool", {}),
     ]
+    SESSION_FIELDS = ("operator", "sedation", "antibiotic_prophylaxis", "antibiotic_agent")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, patient: Patient, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from annulus.clinical.treatment_forms import clinic_clinicians
+
+        self.patient = patient
+        operator = self.fields["operator"]
+        assert isinstance(operator, forms.ModelChoiceField)
+        operator.queryset = clinic_clinicians(patient.clinic)
+        if user is not None and not self.is_bound and operator.queryset.filter(pk=user.pk).exists():
+            self.initial["operator"] = user.pk
         for level in LEVELS:
             for name, label, kind, extra in self.COLUMNS:
                 self.fields[grid_name(level, name)] = _grid_field(f"{level} {label}", kind, extra)
@@ -154,24 +223,60 @@ class DiscographyForm(forms.Form):
             if not any(str(v).strip() not in ("", "unknown") for v in raw):
                 continue
             stimulated += 1
-            if not row["concordance"]:
-                self.add_error(
-                    grid_name(level, "concordance"),
-                    f"{level}: choose the response (concordant, discordant or no pain).",
-                )
-            if row["concordance"] == Concordance.NONE and row["pain_onset_psi_above_opening"]:
-                self.add_error(
-                    grid_name(level, "pain_onset_psi_above_opening"),
-                    f"{level}: leave the onset pressure empty when no pain was provoked.",
-                )
+            self._check_row(level, row)
+        if (
+            data.get("antibiotic_prophylaxis") not in (None, "", AntibioticProphylaxis.NONE)
+            and not (data.get("antibiotic_agent") or "").strip()
+        ):
+            self.add_error(
+                "antibiotic_agent", "Antibiotic and dose: name the antibiotic and its dose."
+            )
         if stimulated == 0 and not self.errors:
             raise forms.ValidationError("Fill in at least one disc level that was stimulated.")
+        if valid_consent(self.patient, ConsentKind.DISCOGRAPHY) is None:
+            raise forms.ValidationError(MESSAGES[ConsentKind.DISCOGRAPHY])
         return data
+
+    def _check_row(self, level: str, row: dict[str, Any]) -> None:
+        if not row["concordance"]:
+            self.add_error(
+                grid_name(level, "concordance"),
+                f"{level}: choose the response (concordant, discordant or no pain).",
+            )
+        if row["concordance"] == Concordance.NONE and row["pain_onset_psi_above_opening"]:
+            self.add_error(
+                grid_name(level, "pain_onset_psi_above_opening"),
+                f"{level}: leave the onset pressure empty when no pain was provoked.",
+            )
+        if (
+            row["concordance"] == Concordance.CONCORDANT
+            and row["dallas_grade"] is None
+            and grid_name(level, "dallas_grade") not in self.errors
+        ):
+            self.add_error(
+                grid_name(level, "dallas_grade"),
+                f"{level}: enter the Dallas grade (0–5); a concordant disc needs its "
+                "CT-discography fissure grade.",
+            )
+        onset, peak = row["pain_onset_psi_above_opening"], row["peak_pressure_psi_above_opening"]
+        if onset is not None and peak is not None and peak < onset:
+            self.add_error(
+                grid_name(level, "peak_pressure_psi_above_opening"),
+                f"{level}: the peak pressure cannot be below the pressure at pain onset.",
+            )
 
     def rows(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [
             (level, [self[grid_name(level, name)] for name, *_ in self.COLUMNS]) for level in LEVELS
         ]
+
+    def session_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.SESSION_FIELDS]
+
+    def session_values(self) -> dict[str, Any]:
+        values = {name: self.cleaned_data.get(name) for name in self.SESSION_FIELDS}
+        values["antibiotic_agent"] = (values["antibiotic_agent"] or "").strip()
+        return values
 
     def level_values(self) -> dict[str, dict[str, Any]]:
         values = {}

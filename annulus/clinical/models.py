@@ -107,9 +107,70 @@ class LevelFinding(models.Model):
         return f"{self.level} findings"
 
 
+SEDATION_CHOICES = [
+    ("none", "None"),
+    ("local", "Local only"),
+    ("minimal", "Minimal"),
+    ("moderate", "Moderate"),
+]
+
+
+class AntibioticProphylaxis(models.TextChoices):
+    NONE = "none", "None"
+    INTRAVENOUS = "intravenous", "Intravenous"
+    INTRADISCAL = "intradiscal", "Intradiscal (mixed with the contrast)"
+    BOTH = "both", "Intravenous and intradiscal"
+
+
+class DiscographySession(PatientOwned):
+    """One discography session: who did it, the sedation and antibiotic cover, the consent."""
+
+    performed_on = models.DateField()
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="discography_sessions"
+    )
+    sedation = models.CharField(max_length=20, choices=SEDATION_CHOICES)
+    antibiotic_prophylaxis = models.CharField(max_length=12, choices=AntibioticProphylaxis.choices)
+    antibiotic_agent = models.CharField(
+        max_length=100, blank=True, help_text="Drug and dose, e.g. cefazolin 1 g IV"
+    )
+    consent = models.ForeignKey(
+        "consents.TreatmentConsent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed discography consent this session was done under.",
+    )
+
+    class Meta:
+        ordering = ["-performed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "performed_on"], name="discography_session_once_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Discography session {self.performed_on}"
+
+
 class Discogram(PatientOwned):
     performed_on = models.DateField()
     level = models.CharField(max_length=5, choices=Level.choices)
+    session = models.ForeignKey(
+        DiscographySession,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="discs",
+    )
+    peak_pressure_psi_above_opening = models.FloatField(
+        null=True, blank=True, validators=_range(0, 200)
+    )
+    volume_ml = models.FloatField(
+        "Volume injected (mL)", null=True, blank=True, validators=_range(0, 10)
+    )
     opening_pressure_psi = models.FloatField(null=True, blank=True, validators=_range(0, 200))
     pain_onset_psi_above_opening = models.FloatField(
         null=True, blank=True, validators=_range(0, 200), help_text="Leave empty when no pain."
@@ -126,6 +187,8 @@ class Discogram(PatientOwned):
             _between("dallas_grade", 0, 5, "discogram_dallas_range"),
             _between("opening_pressure_psi", 0, None, "discogram_opening_positive"),
             _between("pain_onset_psi_above_opening", 0, None, "discogram_onset_positive"),
+            _between("peak_pressure_psi_above_opening", 0, None, "discogram_peak_positive"),
+            _between("volume_ml", 0, 10, "discogram_volume_range"),
         ]
 
     def __str__(self) -> str:
@@ -178,7 +241,23 @@ class FibrinProcedure(PatientOwned):
     performed_on = models.DateField()
     levels = models.JSONField(help_text="Treated levels, cranial to caudal")
     product = models.CharField(max_length=100)
+    manufacturer = models.CharField(max_length=100, blank=True)
     lot_number = models.CharField(max_length=60)
+    lot_expiry = models.DateField(null=True, blank=True)
+    labelled_indication = models.CharField(
+        max_length=200, blank=True, help_text="What the product's label approves it for"
+    )
+    off_label = models.BooleanField(
+        null=True, blank=True, help_text="Used outside its labelled indication"
+    )
+    consent = models.ForeignKey(
+        "consents.TreatmentConsent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The signed consent the procedure was done under.",
+    )
     # {"L4-L5": 2.0} — volume injected per level, in mL
     volume_ml_per_level = models.JSONField(default=dict)
     guidance = models.CharField(
@@ -187,15 +266,7 @@ class FibrinProcedure(PatientOwned):
     operator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="procedures"
     )
-    sedation = models.CharField(
-        max_length=20,
-        choices=[
-            ("none", "None"),
-            ("local", "Local only"),
-            ("minimal", "Minimal"),
-            ("moderate", "Moderate"),
-        ],
-    )
+    sedation = models.CharField(max_length=20, choices=SEDATION_CHOICES)
     immediate_complications = models.TextField(blank=True)
 
     class Meta:

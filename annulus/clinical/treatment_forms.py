@@ -11,9 +11,12 @@ from typing import Any
 from django import forms
 
 from annulus.accounts.models import Membership, Role, User
+from annulus.clinical.consent_gate import MESSAGES
 from annulus.clinical.forms import not_in_future
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
 from annulus.clinical.vocab import LEVELS, Alternative
+from annulus.consents.actions import valid_consent
+from annulus.consents.models import ConsentKind
 from annulus.patients.models import Patient
 
 MAX_ML_PER_LEVEL = 5.0
@@ -55,13 +58,24 @@ class FibrinProcedureForm(forms.ModelForm[FibrinProcedure]):
         },
     )
 
+    off_label = _yes_no(
+        "Off-label use",
+        "Off-label use: answer yes or no.",
+        "Yes when this use is outside the product's labelled indication (intradiscal or "
+        "intra-annular injection of a fibrin sealant is).",
+    )
+
     class Meta:
         model = FibrinProcedure
         fields = [
             "performed_on",
             "levels",
             "product",
+            "manufacturer",
             "lot_number",
+            "lot_expiry",
+            "labelled_indication",
+            "off_label",
             "guidance",
             "operator",
             "sedation",
@@ -69,15 +83,22 @@ class FibrinProcedureForm(forms.ModelForm[FibrinProcedure]):
         ]
         widgets = {
             "performed_on": forms.DateInput(attrs={"type": "date"}),
+            "lot_expiry": forms.DateInput(attrs={"type": "date"}),
             "immediate_complications": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
             "performed_on": "Date of procedure",
+            "product": "Product name",
             "lot_number": "Lot number",
+            "lot_expiry": "Lot expiry date",
+            "labelled_indication": "Labelled indication",
             "immediate_complications": "Immediate complications",
         }
         help_texts = {
             "product": "The fibrin sealant as labelled, e.g. its brand name and strength.",
+            "manufacturer": "The company named on the label.",
+            "lot_expiry": "From the product label. An expired lot cannot be recorded.",
+            "labelled_indication": "What the label approves the product for, in its words.",
             "lot_number": "From the product label, for traceability.",
             "operator": "The clinician who performed the injection.",
             "immediate_complications": "During or straight after the procedure. Leave empty if "
@@ -89,8 +110,20 @@ class FibrinProcedureForm(forms.ModelForm[FibrinProcedure]):
                 "invalid": "Date of procedure: enter a real date, e.g. 2026-03-31.",
             },
             "product": {
-                "required": "Product: enter the fibrin product used.",
-                "max_length": "Product: at most %(limit_value)d characters.",
+                "required": "Product name: enter the fibrin product used.",
+                "max_length": "Product name: at most %(limit_value)d characters.",
+            },
+            "manufacturer": {
+                "required": "Manufacturer: enter the manufacturer on the label.",
+                "max_length": "Manufacturer: at most %(limit_value)d characters.",
+            },
+            "lot_expiry": {
+                "required": "Lot expiry date: enter the expiry date from the label.",
+                "invalid": "Lot expiry date: enter a real date, e.g. 2027-03-31.",
+            },
+            "labelled_indication": {
+                "required": "Labelled indication: enter what the label approves it for.",
+                "max_length": "Labelled indication: at most %(limit_value)d characters.",
             },
             "lot_number": {
                 "required": "Lot number: enter the lot from the product label.",
@@ -113,6 +146,8 @@ class FibrinProcedureForm(forms.ModelForm[FibrinProcedure]):
     def __init__(self, *args: Any, patient: Patient, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        for name in ("manufacturer", "lot_expiry", "labelled_indication"):
+            self.fields[name].required = True
         operator = self.fields["operator"]
         assert isinstance(operator, forms.ModelChoiceField)
         operator.queryset = clinic_clinicians(patient.clinic)
@@ -176,6 +211,15 @@ class FibrinProcedureForm(forms.ModelForm[FibrinProcedure]):
                 volumes[level] = value
         data["volume_ml_per_level"] = volumes
         day, levels = data.get("performed_on"), data.get("levels")
+        expiry = data.get("lot_expiry")
+        if day and expiry and expiry < day:
+            self.add_error(
+                "lot_expiry",
+                f"Lot expiry date: this lot expired on {expiry.day} {expiry:%b %Y}, before the "
+                "procedure; an expired lot cannot be recorded.",
+            )
+        if valid_consent(self.patient, ConsentKind.FIBRIN_PROCEDURE) is None:
+            self.add_error(None, MESSAGES[ConsentKind.FIBRIN_PROCEDURE])
         if day and levels and self._already_recorded(day, levels):
             self.add_error(
                 "performed_on",
@@ -205,7 +249,17 @@ class FibrinProcedureForm(forms.ModelForm[FibrinProcedure]):
         return [str(e) for level in LEVELS for e in self.errors.get(volume_name(level), [])]
 
     def detail_fields(self) -> list[forms.BoundField]:
-        names = ("product", "lot_number", "guidance", "operator", "sedation")
+        names = (
+            "product",
+            "manufacturer",
+            "lot_number",
+            "lot_expiry",
+            "labelled_indication",
+            "off_label",
+            "guidance",
+            "operator",
+            "sedation",
+        )
         return [self[name] for name in (*names, "immediate_complications")]
 
 

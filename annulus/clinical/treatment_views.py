@@ -15,12 +15,15 @@ from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
 from annulus.clinical.actions import record_adverse_event, record_procedure, refer_elsewhere
+from annulus.clinical.consent_gate import ConsentRequired
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
 from annulus.clinical.treatment_forms import (
     AdverseEventForm,
     AlternativeReferralForm,
     FibrinProcedureForm,
 )
+from annulus.consents.actions import valid_consent
+from annulus.consents.models import ConsentKind
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.models import Patient
 
@@ -76,10 +79,17 @@ def procedure_create(request: StaffRequest, pk: int) -> HttpResponse:
             form.full_clean()
             if form.is_valid():
                 raise
+        except ConsentRequired as exc:  # withdrawn or replaced since the form was checked
+            form.add_error(None, str(exc))
         else:
             messages.success(request, "Procedure recorded. The patient is now at stage Treated.")
             return redirect("clinical:treatment", pk=patient.pk)
-    return render(request, "clinical/treatment_procedure.html", {"patient": patient, "form": form})
+    context = {
+        "patient": patient,
+        "form": form,
+        "consent": valid_consent(patient, ConsentKind.FIBRIN_PROCEDURE),
+    }
+    return render(request, "clinical/treatment_procedure.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,8 +14,16 @@ from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
 from annulus.candidacy.needs import imaging_needs
 from annulus.clinical.actions import record_discography, record_injection, save_mri_study
+from annulus.clinical.consent_gate import ConsentRequired
 from annulus.clinical.forms import DiscographyForm, InjectionForm, MRIStudyForm, grid_name
-from annulus.clinical.models import DiagnosticInjection, Discogram, MRIStudy
+from annulus.clinical.models import (
+    DiagnosticInjection,
+    Discogram,
+    DiscographySession,
+    MRIStudy,
+)
+from annulus.consents.actions import valid_consent
+from annulus.consents.models import ConsentKind
 from annulus.patients.access import get_patient_for_user
 
 
@@ -52,23 +60,33 @@ def imaging_edit(request: StaffRequest, pk: int, study_id: int | None = None) ->
 @require_http_methods(["GET", "POST"])
 def discography(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
-    form = DiscographyForm(request.POST or None)
+    form = DiscographyForm(request.POST or None, patient=patient, user=request.user)
     if request.method == "POST" and form.is_valid():
-        record_discography(
-            patient,
-            form.cleaned_data["performed_on"],
-            form.level_values(),
-            actor=request.user,
-            ctx=AuditContext.from_request(request),
-        )
-        messages.success(request, "Discography saved.")
-        return redirect("clinical:discography", pk=patient.pk)
+        try:
+            record_discography(
+                patient,
+                form.cleaned_data["performed_on"],
+                form.level_values(),
+                session=form.session_values(),
+                actor=request.user,
+                ctx=AuditContext.from_request(request),
+            )
+        except ConsentRequired as exc:  # withdrawn or replaced since the form was checked
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Discography saved.")
+            return redirect("clinical:discography", pk=patient.pk)
     sessions = Discogram.objects.filter(patient=patient).order_by("-performed_on", "level")
-    return render(
-        request,
-        "clinical/discography.html",
-        {"patient": patient, "form": form, "sessions": sessions},
-    )
+    context = {
+        "patient": patient,
+        "form": form,
+        "sessions": sessions,
+        "session_rows": DiscographySession.objects.filter(patient=patient).select_related(
+            "operator", "consent"
+        ),
+        "consent": valid_consent(patient, ConsentKind.DISCOGRAPHY),
+    }
+    return render(request, "clinical/discography.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -110,6 +110,8 @@ def availability(instrument_id: str) -> Availability:
     has_text = InstalledInstrument.objects.filter(
         instrument_id=instrument_id, version=base.version
     ).exists()
+    if licence == "open" and base.attribution:
+        return Availability(True, "open: free to reproduce, shipped with its attribution")
     if licence == "open":
         return Availability(True, "open: our own wording")
     if base.needs_table:

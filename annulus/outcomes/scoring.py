@@ -23,6 +23,10 @@ Missing-item policies (platform policy; the sources leave them open, clinical-re
   "no" is an answer, so a blank cannot be read as "does not apply".
 - **PEG** (``peg-mean``): mean of the three 0-10 items (Krebs 2009, §4.3), rounded half-up to one
   decimal; all three must be answered.
+- **PHQ-9** (``phq9-sum``): the sum of the nine items (0-27); every item must be answered. Bands
+  (Kroenke 2001): 0-4 none or minimal, 5-9 mild, 10-14 moderate, 15-19 moderately severe, 20-27
+  severe. Item 9 (thoughts of being better off dead or of self-harm) above 0 is flagged in the
+  interpretation, first, whatever the total, so staff see it in the outcomes table.
 - **NRS** (``nrs-0-10``), **PGIC** (``pgic-7``), **single-choice**: the one item's value. PGIC 1-2
   ("much / very much improved") is the usual responder anchor (§4.7) and is reported as a band.
 - **PROMIS** (``promis-t-score``): raw sum of all items converted with the clinic-installed raw
@@ -50,6 +54,8 @@ __all__ = [
     "ODI_BANDS",
     "ODI_MAX_UNANSWERED_SECTIONS",
     "PGIC_IMPROVED",
+    "PHQ9_BANDS",
+    "PHQ9_ITEM9_FLAG",
     "RULES",
     "AnswerError",
     "Answers",
@@ -63,6 +69,7 @@ __all__ = [
     "score_odi",
     "score_peg",
     "score_pgic",
+    "score_phq9",
     "score_promis",
     "score_rmdq",
     "score_single_choice",
@@ -98,6 +105,17 @@ ODI_BANDS: tuple[Band, ...] = (
         "the answers with the patient",
     ),
 )
+
+
+PHQ9_BANDS: tuple[Band, ...] = (
+    Band("none-minimal", 4, "None or minimal depression"),
+    Band("mild", 9, "Mild depression"),
+    Band("moderate", 14, "Moderate depression"),
+    Band("moderately-severe", 19, "Moderately severe depression"),
+    Band("severe", 27, "Severe depression"),
+)
+PHQ9_ITEM9 = "phq9-9"
+PHQ9_ITEM9_FLAG = "Item 9 positive (thoughts of death or self-harm): review today"
 
 
 class ScoringError(ValueError):
@@ -318,6 +336,21 @@ def score_peg(instrument: Instrument, answers: _Clean, table: _Table = None) -> 
     return _result(instrument, answers, _round(Fraction(sum(values), len(values))), raw=sum(values))
 
 
+def score_phq9(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+    """``phq9-sum``: the sum of the nine items (0-27) with its band; item 9 above 0 is flagged."""
+    unscored = _all_answered(instrument, answers)
+    if unscored:
+        return unscored
+    total = sum(_answered(answers))
+    band = next(band for band in PHQ9_BANDS if total <= band.upper)
+    interpretation = band.label
+    if (answers.get(PHQ9_ITEM9) or 0) > 0:
+        interpretation = f"{PHQ9_ITEM9_FLAG}. {band.label}"
+    return _result(
+        instrument, answers, float(total), raw=total, band=band.code, interpretation=interpretation
+    )
+
+
 def _require(instrument: Instrument, table: _Table) -> None:
     if table is None:
         raise MissingLookupTable(
@@ -371,4 +404,5 @@ RULES: dict[ScoringRule, Callable[[Instrument, _Clean, _Table], Score]] = {
     "peg-mean": score_peg,
     "promis-t-score": score_promis,
     "eq5d5l-value-set": score_eq5d5l,
+    "phq9-sum": score_phq9,
 }

@@ -31,6 +31,7 @@ from annulus.clinical.models import (
     FibrinProcedure,
     MRIStudy,
 )
+from annulus.consents.demo import sign_demo_consent
 from annulus.patients.actions import (
     change_stage,
     create_patient,
@@ -334,12 +335,17 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
             performed_on=today - timedelta(days=spec.treated_days_ago),
             levels=["L4-L5"],
             product="Fibrin sealant (demo product)",
+            manufacturer="Demo Biologics (fictional)",
             lot_number=f"DEMO-LOT-{patient.pk:03d}",
+            lot_expiry=today + timedelta(days=365),
+            labelled_indication="Adjunct to hemostasis in surgery (demo label)",
+            off_label=True,
             volume_ml_per_level={"L4-L5": 2.0},
             guidance="fluoroscopy",
             operator=clinician,
             sedation="local",
         )
+        sign_demo_consent(patient, "fibrin-procedure", ctx=SEED)
         record_procedure(procedure, actor=None, ctx=SEED)  # treated, with its procedure date
         change_stage(patient, spec.stage, actor=None, ctx=SEED, reason="seed_demo")
     if spec.referral:

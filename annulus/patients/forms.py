@@ -13,8 +13,21 @@ from annulus.screening.red_flags import RED_FLAGS
 YES_NO_UNKNOWN = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
 
 
+class TriStateField(forms.NullBooleanField):
+    """Yes, no or not known yet; anything else is refused, never read as "not known"."""
+
+    ACCEPTED = frozenset({None, True, False, "", "unknown", "true", "false", "True", "False"})
+
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
+        if value not in self.ACCEPTED:
+            raise forms.ValidationError(
+                f"{self.label}: choose yes, no or not known yet.", code="invalid"
+            )
+        return super().to_python(value)
+
+
 def tri_state(label: str, help_text: str = "") -> forms.NullBooleanField:
-    return forms.NullBooleanField(
+    return TriStateField(
         label=label,
         required=False,
         help_text=help_text,
@@ -117,11 +130,26 @@ class IntakeForm(forms.ModelForm[Intake]):
     opioid_mme_per_day = number("Opioids, morphine milligram equivalents per day", 0, 2000)
     bleeding_disorder = tri_state("Bleeding disorder")
     fibrin_sealant_allergy = tri_state("Allergy to fibrin sealant or aprotinin")
+    pregnant = tri_state("Are you pregnant at the moment?")
+    anticoagulant_or_antiplatelet = tri_state(
+        "Do you take a blood thinner (anticoagulant or antiplatelet medicine)?",
+        "For example warfarin, apixaban, rivaroxaban, clopidogrel, or aspirin alone.",
+    )
+    compensation_or_litigation = tri_state(
+        "Is there an open workers' compensation claim or a legal case about your back pain?"
+    )
     facet_block_not_indicated = tri_state(
         "Facet block not indicated", "Clinician: facet pain judged unlikely, no block needed"
     )
     odi = number("ODI at baseline (%)", 0, 100)
     rmdq = number("RMDQ at baseline (0–24)", 0, 24, whole=True)
+    phq9 = number("PHQ-9 total (0–27)", 0, 27, whole=True)
+    phq9_date = forms.DateField(
+        label="PHQ-9 answered on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Protocol v2 reads a PHQ-9 from the 12 months before the assessment.",
+    )
     consent_to_treatment_information = tri_state(
         "Agrees that the clinic stores and uses this information for their care"
     )
@@ -144,9 +172,14 @@ class IntakeForm(forms.ModelForm[Intake]):
             "opioid_mme_per_day",
             "bleeding_disorder",
             "fibrin_sealant_allergy",
+            "pregnant",
+            "anticoagulant_or_antiplatelet",
+            "compensation_or_litigation",
             "facet_block_not_indicated",
             "odi",
             "rmdq",
+            "phq9",
+            "phq9_date",
             "consent_to_treatment_information",
         ]
         widgets = {
@@ -183,20 +216,35 @@ class IntakeForm(forms.ModelForm[Intake]):
                 "opioid_mme_per_day",
                 "bleeding_disorder",
                 "fibrin_sealant_allergy",
+                "pregnant",
+                "anticoagulant_or_antiplatelet",
+                "compensation_or_litigation",
                 "facet_block_not_indicated",
             ],
         ),
-        ("Questionnaires and consent", ["odi", "rmdq", "consent_to_treatment_information"]),
+        (
+            "Questionnaires and consent",
+            ["odi", "rmdq", "phq9", "phq9_date", "consent_to_treatment_information"],
+        ),
     )
 
     def __init__(self, *args: Any, patient_view: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        patient = getattr(self.instance, "patient", None) if self.instance.patient_id else None
+        self.patient_sex = getattr(patient, "sex", "")
         # The same questions, word for word, as the public self-screen asks.
         for flag in RED_FLAGS:
             self.fields[flag.id] = tri_state(flag.question, flag.hint)
         if patient_view:
             # Examination findings and clinical judgements are the clinician's to record.
-            for name in ("radicular_signs", "facet_block_not_indicated", "odi", "rmdq"):
+            for name in (
+                "radicular_signs",
+                "facet_block_not_indicated",
+                "odi",
+                "rmdq",
+                "phq9",
+                "phq9_date",
+            ):
                 del self.fields[name]
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
@@ -207,6 +255,19 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if (data.get("phq9") is None) != (data.get("phq9_date") is None):
+            missing = "phq9_date" if data.get("phq9_date") is None else "phq9"
+            self.add_error(
+                missing,
+                "PHQ-9: enter both the total and the date it was answered, or neither.",
+            )
+        day = data.get("phq9_date")
+        if day is not None and day > today_utc():
+            self.add_error("phq9_date", "PHQ-9 answered on: the date cannot be in the future.")
+        if data.get("pregnant") and self.patient_sex == "male":
+            self.add_error(
+                "pregnant", "Pregnancy: the patient's record says male; check the answer or sex."
+            )
         if data.get("epidural_steroid_received") is False and data.get(
             "epidural_steroid_sustained_relief"
         ):

@@ -185,10 +185,20 @@ class Intake(models.Model):
     opioid_mme_per_day = models.FloatField("Opioids (MME/day)", null=True, blank=True)
     bleeding_disorder = _nullable_bool()
     fibrin_sealant_allergy = _nullable_bool("Including aprotinin")
+    # Protocol annulus-default v2 facts (spec §6.1), same names as the case file.
+    pregnant = _nullable_bool("Currently pregnant")
+    anticoagulant_or_antiplatelet = _nullable_bool(
+        "Takes an anticoagulant or antiplatelet drug (aspirin alone included)"
+    )
+    compensation_or_litigation = _nullable_bool(
+        "An open workers' compensation claim or litigation about the back pain"
+    )
     facet_block_not_indicated = _nullable_bool("Clinician judged facet pain unlikely")
     # baseline questionnaires
     odi = models.FloatField("ODI (%)", null=True, blank=True)
     rmdq = models.PositiveSmallIntegerField("RMDQ (0-24)", null=True, blank=True)
+    phq9 = models.PositiveSmallIntegerField("PHQ-9 total (0-27)", null=True, blank=True)
+    phq9_date = models.DateField("PHQ-9 answered on", null=True, blank=True)
     consent_to_treatment_information = _nullable_bool(
         "Agreed that the clinic stores and uses this information for their care"
     )
@@ -216,6 +226,9 @@ class Intake(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(rmdq__isnull=True) | Q(rmdq__lte=24), name="intake_rmdq_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(phq9__isnull=True) | Q(phq9__lte=27), name="intake_phq9_range"
             ),
             models.CheckConstraint(
                 condition=Q(opioid_mme_per_day__isnull=True) | Q(opioid_mme_per_day__gte=0),

@@ -12,6 +12,7 @@ from annulus.accounts.models import User
 from annulus.candidacy.actions import clinic_today
 from annulus.candidacy.models import Evaluation, Review
 from annulus.candidacy.tests.record_helpers import candidate_record
+from annulus.consents.testing import signed_consent
 from annulus.testing import current_totp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +27,7 @@ def test_a_clinician_fills_the_work_up_runs_the_protocol_overrides_and_prints_th
         clinic, first="Quinn", last="Whitaker", imaging=False, discography=False
     )
     today = clinic_today(patient)
+    signed_consent(patient, "discography")  # signed by the patient beforehand
 
     page.goto("/staff/")
     page.get_by_label("Email").fill(clinician.email)
@@ -63,6 +65,8 @@ def test_a_clinician_fills_the_work_up_runs_the_protocol_overrides_and_prints_th
     page.goto(f"/staff/patients/{patient.pk}/")
     page.get_by_role("link", name="Discography", exact=True).click()
     page.get_by_label("Date").fill((today - timedelta(days=20)).isoformat())
+    page.get_by_label("Sedation").select_option("local")
+    page.get_by_label("Antibiotic prophylaxis").select_option("none")
     page.get_by_label("L3-L4 Response").select_option("none")
     page.get_by_label("L3-L4 Opening psi").fill("8")
     page.get_by_label("L3-L4 Pain").fill("0")

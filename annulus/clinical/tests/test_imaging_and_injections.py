@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from annulus.clinical.models import DiagnosticInjection, Discogram, LevelFinding, MRIStudy
+from annulus.consents.testing import signed_consent
 from annulus.patients.models import ChangeRecord, Patient
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +66,15 @@ def test_it_refuses_a_pfirrmann_grade_of_seven_and_a_future_date(staff_client, p
     assert MRIStudy.objects.count() == 0
 
 
-def test_it_records_a_discography_session(staff_client, patient):
+def test_it_records_a_discography_session(staff_client, patient, clinician):
+    signed_consent(patient, "discography")
     response = staff_client.post(
         f"/staff/patients/{patient.pk}/discography/",
         {
             "performed_on": "2026-08-20",
+            "operator": str(clinician.pk),
+            "sedation": "local",
+            "antibiotic_prophylaxis": "none",
             "L3-L4__concordance": "none",
             "L3-L4__opening_pressure_psi": "8",
             "L3-L4__pain_intensity": "0",

@@ -10,6 +10,7 @@ from annulus.accounts.models import Role
 from annulus.audit.models import AuditEvent
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
 from annulus.clinical.treatment_forms import FibrinProcedureForm
+from annulus.consents.testing import signed_consent
 from annulus.patients.models import ChangeRecord, Patient, Stage
 from annulus.testing import make_staff, sign_in
 
@@ -18,13 +19,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def patient(clinic):
-    return Patient.objects.create(
+    patient = Patient.objects.create(
         clinic=clinic,
         first_name="Robin",
         last_name="Example",
         date_of_birth=date(1980, 5, 4),
         stage=Stage.DECISION,
     )
+    signed_consent(patient, "fibrin-procedure")
+    return patient
 
 
 def treatment_url(patient, tail=""):
@@ -38,7 +41,11 @@ def procedure_data(by, **changes):
         "volume_ml__L4-L5": "2",
         "volume_ml__L5-S1": "1.5",
         "product": "Fibrin sealant (test)",
+        "manufacturer": "Test Biologics",
         "lot_number": "LOT-0042",
+        "lot_expiry": "2027-01-31",
+        "labelled_indication": "Adjunct to hemostasis in surgery",
+        "off_label": "true",
         "guidance": "fluoroscopy",
         "operator": str(by.pk),
         "sedation": "local",
@@ -154,7 +161,7 @@ FUTURE = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
             "L3-L4 volume: this level is not ticked as treated. "
             "Tick the level or clear the volume.",
         ),
-        ({"product": ""}, "Product: enter the fibrin product used."),
+        ({"product": ""}, "Product name: enter the fibrin product used."),
         ({"lot_number": "  "}, "Lot number: enter the lot from the product label."),
         ({"sedation": ""}, "Sedation: choose the level of sedation."),
         ({"guidance": "ultrasound"}, "Guidance: choose fluoroscopy or CT."),

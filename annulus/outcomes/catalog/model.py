@@ -62,6 +62,7 @@ ScoringRule: TypeAlias = Literal[
     "peg-mean",
     "promis-t-score",
     "eq5d5l-value-set",
+    "phq9-sum",
 ]
 SCORING_RULES: tuple[ScoringRule, ...] = (
     "nrs-0-10",
@@ -72,6 +73,7 @@ SCORING_RULES: tuple[ScoringRule, ...] = (
     "peg-mean",
     "promis-t-score",
     "eq5d5l-value-set",
+    "phq9-sum",
 )
 # Which rules score through a clinic-installed table, and which kind of table.
 TABLE_KINDS: dict[ScoringRule, Literal["t-score", "value-set"]] = {
@@ -170,6 +172,8 @@ class Instrument(Model):
     licence: Licence
     source: Text
     scoring_rule: ScoringRule
+    # Shown to the patient under the title when the licence asks for it (PHQ-9).
+    attribution: Text | None = None
     sections: tuple[Section, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -37,6 +37,7 @@ _SHAPES: dict[ScoringRule, Callable[[int], tuple[_Spec, ...]]] = {
     "odi-v2.1a": _repeat(_Spec("choice", tuple(range(6))), 10),
     "rmdq-24": _repeat(_Spec("choice", (0, 1)), 24),
     "peg-mean": _repeat(_ZERO_TO_TEN, 3),
+    "phq9-sum": _repeat(_Spec("choice", (0, 1, 2, 3)), 9),
     # Any number of choice items; the table maps the raw sum.
     "promis-t-score": lambda n: (_Spec("choice", None),) * n,
     # Five dimensions with levels 1-5, then the 0-100 EQ VAS.

@@ -32,6 +32,7 @@ SHIPPED = {
     "nrs-leg": "open",
     "pgic": "open",
     "satisfaction": "open",
+    "phq9": "open",
     "odi": "licensed-demo-wording",
     "rmdq": "licensed-demo-wording",
     "peg": "licensed-demo-wording",
@@ -132,7 +133,7 @@ def test_it_ships_licensed_instruments_with_placeholder_text_only(instrument_id:
     assert all(DEMO_WORDING in text.lower() for _, text in texts)
 
 
-@pytest.mark.parametrize("instrument_id", ["nrs-back", "nrs-leg", "pgic", "satisfaction"])
+@pytest.mark.parametrize("instrument_id", ["nrs-back", "nrs-leg", "pgic", "satisfaction", "phq9"])
 def test_it_ships_open_instruments_in_real_words(instrument_id: str) -> None:
     texts = [text for _, text in visible_texts(load_instrument(instrument_id))]
     assert not any(DEMO_WORDING in text.lower() for text in texts)

@@ -79,6 +79,9 @@ def test_it_exports_its_public_names() -> None:
         [
             "ODI_BANDS",
             "ODI_MAX_UNANSWERED_SECTIONS",
+            "PHQ9_BANDS",
+            "PHQ9_ITEM9_FLAG",
+            "score_phq9",
             "PGIC_IMPROVED",
             "RULES",
             "AnswerError",
@@ -99,7 +102,10 @@ def test_it_exports_its_public_names() -> None:
             "validate_answers",
         ]
     )
-    assert set(scoring.RULES) == {i.scoring_rule for i in INSTRUMENTS.values()} | {"promis-t-score"}
+    assert set(scoring.RULES) == {i.scoring_rule for i in INSTRUMENTS.values()} | {
+        "promis-t-score",
+        "phq9-sum",
+    }
 
 
 # ---- ODI: the published worked examples (clinical-reference §4.1) -----------------------------

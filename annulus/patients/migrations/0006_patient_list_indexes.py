@@ -32,7 +32,7 @@ def _drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("patients", "0004_va_referral_and_visit_uniqueness_claim_after_visit"),
+        ("patients", "0005_intake_v2_facts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
