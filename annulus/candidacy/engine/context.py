@@ -8,7 +8,7 @@ the same fact in many criteria at no extra cost.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
@@ -102,24 +102,12 @@ class Condition(Protocol):
         """The unknown facts that left `test` open (empty when it is not None)."""
 
 
-DiscVerdict = tuple[bool | None, bool | None, tuple[str, ...], tuple[str, ...]]
-"""A discogram under the rules: positive, negative control, and the to-do items of each."""
-
-
 @dataclass(frozen=True, slots=True)
 class DiscogramRules:
-    """The protocol's definition of a positive disc and of a negative control disc.
-
-    `memo`: the verdicts already reached, by the discogram's values (see `discography.classify`).
-    """
+    """The protocol's definition of a positive disc and of a negative control disc."""
 
     positive: Condition
     negative_control: Condition
-    pick: Callable[[dict[str, Any]], object] = tuple
-    """The values of the discogram fields the rules read, from the discogram's `__dict__`."""
-    memo: dict[tuple[object, ...], DiscVerdict] = field(
-        default_factory=dict, compare=False, repr=False
-    )
 
 
 UNSET: Final[Any] = object()
@@ -170,17 +158,10 @@ class Context:
         findings: LevelFindings | None = None,
         disc: Discogram | None = None,
     ) -> Context:
-        """A context for one disc level (level criteria) or one discogram (discogram rules).
-
-        A level context starts with the case facts computed so far (the same at every level);
-        discogram rules see only discogram facts.
-        """
-        child = Context(
+        """A context for one disc level (level criteria) or one discogram (discogram rules)."""
+        return Context(
             self.case, self.rules, parent=self, level=level, findings=findings, disc=disc
         )
-        if disc is None:
-            child.cache.update(self.cache)
-        return child
 
     @property
     def root(self) -> Context:

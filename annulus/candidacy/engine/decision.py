@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import json.encoder
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Final, Literal, NamedTuple
@@ -97,26 +95,8 @@ class CriterionResult(NamedTuple):
 
 _RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionResult's JSON fields
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_encode_text: Callable[[str], str] = json.encoder.encode_basestring
-_BY_RESULT: dict[int, tuple[CriterionResult, str]] = {}
-_PROTOCOLS: dict[ProtocolRef, str] = {}
-_HEADS: dict[tuple[str, str | None, str], str] = {}
-_TAILS: dict[str, str] = {}
-_MEMO_SIZE = 65536
-
-
-def _criterion_json(criterion: CriterionResult) -> str:
-    """One criterion line as compact JSON, from remembered pieces around its explanation."""
-    cid, level, status, explanation, source, _ = criterion
-    head = _HEADS.get((cid, level, status))
-    if head is None:
-        # Few: an id, a level and a status for each criterion of the protocols in use.
-        head = _encode({"id": cid, "level": level, "status": status})[:-1] + ',"explanation":'
-        _HEADS[(cid, level, status)] = head
-    tail = _TAILS.get(source)
-    if tail is None:
-        tail = _TAILS[source] = f',"source":{_encode(source)}}}'
-    return head + _encode_text(explanation) + tail
+_CRITERION_JSON: dict[tuple[object, ...], str] = {}
+_MEMO_SIZE = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,32 +136,26 @@ class Decision:
         Equal to `json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))`. The
         JSON of a criterion line is remembered: across a batch the same lines recur constantly.
         """
-        enc = _encode_text
-        protocol = _PROTOCOLS.get(self.protocol)
-        if protocol is None:
-            protocol = _PROTOCOLS[self.protocol] = _encode(self.protocol.to_dict())
-        # Levels and routes are short lists of fixed words: encoded by the C string encoder.
-        head = (
-            f'{{"case_id":{enc(self.case_id)},"protocol":{protocol},'
-            f'"outcome":"{self.outcome}","levels":[{",".join(map(enc, self.levels))}],'
-            f'"routes":[{",".join(map(enc, self.routes))}]'
+        head = _encode(
+            {
+                "case_id": self.case_id,
+                "protocol": self.protocol.to_dict(),
+                "outcome": self.outcome,
+                "levels": self.levels,
+                "routes": self.routes,
+            }
         )
-        # The engine hands out the same CriterionResult object for a remembered result, so its
-        # JSON is remembered by object (the entry keeps the object, so its id is not reused).
-        memo = _BY_RESULT
+        memo = _CRITERION_JSON
         parts = []
         for criterion in self.criteria:
-            entry = memo.get(id(criterion))
-            if entry is not None and entry[0] is criterion:
-                parts.append(entry[1])
-                continue
-            text = _criterion_json(criterion)
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            memo[id(criterion)] = (criterion, text)
+            key = criterion[:5]
+            text = memo.get(key)
+            if text is None:
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                text = memo[key] = _encode(dict(zip(_RESULT_KEYS, key, strict=True)))
             parts.append(text)
         return (
-            f'{head},"criteria":[{",".join(parts)}],'
-            f'"missing":[{",".join(map(enc, self.missing))}],'
-            f'"warnings":[{",".join(map(enc, self.warnings))}]}}'
+            f'{head[:-1]},"criteria":[{",".join(parts)}],'
+            f'"missing":{_encode(self.missing)},"warnings":{_encode(self.warnings)}}}'
         )

@@ -9,7 +9,6 @@ negative control next to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from .case import Discogram
 from .context import Condition, Context
@@ -18,16 +17,11 @@ from .levels import Level, adjacent_levels, are_contiguous, level_index
 __all__ = ["DiscResult", "DiscographyFindings", "classify", "findings_for"]
 
 NO_DISCOGRAPHY = "Provocative discography"
-_new = tuple.__new__  # a named tuple from its fields, skipping its Python-level __new__
-MEMO_SIZE = 16384
-"""How many discogram verdicts each protocol remembers (then it starts again)."""
 
 
-class DiscResult(NamedTuple):
-    """One stimulated disc under the protocol's rules (None: the discogram record is incomplete).
-
-    A named tuple: a batch makes one per discogram, and a tuple is the cheapest to build.
-    """
+@dataclass(frozen=True, slots=True)
+class DiscResult:
+    """One stimulated disc under the protocol's rules (None: the discogram record is incomplete)."""
 
     disc: Discogram
     positive: bool | None
@@ -51,19 +45,13 @@ class DiscographyFindings:
     results: tuple[DiscResult, ...]
     positive_levels: tuple[Level, ...]
     undetermined: tuple[DiscResult, ...]
-    adjacent: tuple[DiscResult, ...] = ()
-    """Stimulated discs next to a positive level that are not positive themselves."""
 
     @classmethod
     def of(cls, results: tuple[DiscResult, ...]) -> DiscographyFindings:
-        positive_levels = tuple(r.disc.level for r in results if r.positive)
-        positive = set(positive_levels)
-        near = {n for level in positive for n in adjacent_levels(level)} - positive
         return cls(
             results,
-            positive_levels,
+            tuple(r.disc.level for r in results if r.positive),
             tuple(r for r in results if r.positive is None),
-            tuple(r for r in results if r.disc.level in near and r.positive is not True),
         )
 
     @property
@@ -95,7 +83,9 @@ class DiscographyFindings:
 
     def adjacent_results(self) -> tuple[DiscResult, ...]:
         """Stimulated discs next to a positive level that are not positive themselves."""
-        return self.adjacent
+        positive = set(self.positive_levels)
+        near = {n for level in positive for n in adjacent_levels(level)} - positive
+        return tuple(r for r in self.results if r.level in near and r.positive is not True)
 
     def adjacent_negative_control(self) -> bool | None:
         """Is a disc next to a positive level a negative control? None: not known yet."""
@@ -127,8 +117,6 @@ class DiscographyFindings:
 
 def classify(ctx: Context) -> DiscographyFindings:
     """Apply the protocol's discogram rules to every discogram of the case in `ctx`."""
-    from .prefill import prefill_disc  # here: the fact modules import this one
-
     root = ctx.root
     diagnostics = root.case.diagnostics
     discs = sorted(
@@ -137,26 +125,19 @@ def classify(ctx: Context) -> DiscographyFindings:
     )
     results = []
     rules = root.rules
-    memo = rules.memo
     for disc in discs:
-        # The rules see only the discogram's own fields, so a verdict is remembered by them.
-        key = (disc.level, rules.pick(disc.__dict__))
-        verdict = memo.get(key)
-        if verdict is None:
-            disc_ctx = root.child(disc.level, disc=disc)
-            prefill_disc(disc_ctx)
-            positive = rules.positive.test(disc_ctx)
-            control = rules.negative_control.test(disc_ctx)
-            verdict = (
-                positive,
-                control,
-                () if positive is not None else _todo(rules.positive, disc_ctx),
-                () if control is not None else _todo(rules.negative_control, disc_ctx),
+        disc_ctx = root.child(disc.level, disc=disc)
+        positive = rules.positive.test(disc_ctx)
+        control = rules.negative_control.test(disc_ctx)
+        results.append(
+            DiscResult(
+                disc=disc,
+                positive=positive,
+                negative_control=control,
+                positive_todo=() if positive is not None else _todo(rules.positive, disc_ctx),
+                control_todo=() if control is not None else _todo(rules.negative_control, disc_ctx),
             )
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            memo[key] = verdict
-        results.append(_new(DiscResult, (disc, *verdict)))
+        )
     return DiscographyFindings.of(tuple(results))
 
 

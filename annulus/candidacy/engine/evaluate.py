@@ -19,13 +19,9 @@ from .context import Context, Fact
 from .decision import CriterionResult, Decision, Outcome, Route, Status
 from .discography import findings_for
 from .levels import Level
-from .prefill import prefill_case, prefill_findings
-from .protocol import Criterion, Protocol, Verdict
+from .protocol import Criterion, Protocol
 
-__all__ = ["MEMO_SIZE", "NO_POSITIVE_LEVEL", "evaluate"]
-
-MEMO_SIZE = 4096
-"""How many results each criterion remembers (then it starts again)."""
+__all__ = ["NO_POSITIVE_LEVEL", "evaluate"]
 
 NO_POSITIVE_LEVEL = (
     "No disc level is positive on discography (yet), so the level criteria do not apply."
@@ -35,20 +31,21 @@ NO_POSITIVE_LEVEL = (
 def evaluate(case: Case, protocol: Protocol) -> Decision:
     """Decide for `case` under `protocol`. Pure and deterministic: same inputs, same decision."""
     root = Context(case, protocol.discogram)
-    prefill_case(root)
     trace = _Trace()
-    trace.judge(protocol.red_flags, root)
+    for criterion in protocol.red_flags:
+        trace.judge(criterion, root)
     if trace.failed:
         return trace.decision(case, protocol, "urgent_referral", ())
-    trace.judge(protocol.criteria, root)
+    for criterion in protocol.criteria:
+        trace.judge(criterion, root)
     positive = findings_for(root).positive_levels
     if positive:
         imaging = case.imaging
         findings = (imaging.levels if imaging is not None else None) or {}
         for level in positive:
             ctx = root.child(level, findings=findings.get(level))
-            prefill_findings(ctx)
-            trace.judge(protocol.level_criteria, ctx)
+            for criterion in protocol.level_criteria:
+                trace.judge(criterion, ctx)
     else:
         for criterion in protocol.level_criteria:
             trace.add(criterion, root, "not_applicable", NO_POSITIVE_LEVEL)
@@ -61,38 +58,6 @@ def evaluate(case: Case, protocol: Protocol) -> Decision:
 
 # CriterionResult from its fields in order, skipping the named tuple's Python-level __new__.
 _new = tuple.__new__
-
-
-def _verdict(criterion: Criterion, ctx: Context, key: object) -> Verdict:
-    """Judge `criterion` afresh in `ctx`, and remember the result under `key` unless missing.
-
-    When the explanation mentions facts the key leaves out, the remembered result is marked so
-    that its explanation is rendered again for each case.
-    """
-    scratch = _Trace()
-    scratch.judge_afresh(criterion, ctx)
-    result = scratch.results[0]
-    verdict: Verdict = (
-        result,
-        tuple(scratch.routes),
-        tuple(scratch.todo),
-        tuple(scratch.warnings),
-        scratch.failed,
-        scratch.missing,
-        False,
-    )
-    if scratch.missing:
-        return verdict
-    if criterion.explain_apart:
-        if result.status == "not_applicable":
-            return verdict  # its text may not be the explanation's: not remembered
-        remembered: Verdict = (*verdict[:6], True)
-        verdict = remembered
-    memo = criterion.memo
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = verdict
-    return verdict
 
 
 class _Trace:
@@ -116,54 +81,8 @@ class _Trace:
             )
         )
 
-    def judge(self, criteria: tuple[Criterion, ...], ctx: Context) -> None:
-        """Evaluate each of `criteria` in `ctx` and record its result.
-
-        A criterion's result depends only on the values of the facts it mentions and the level
-        (conditions and templates see nothing else), so results are remembered per criterion by
-        those values: a batch meets the same values again and again. A `missing` result is not
-        remembered, because its to-do items may name more than the values (which discogram
-        record is incomplete, whether a level has any findings).
-        """
-        cache = ctx.cache
-        value = ctx.value
-        level = ctx.level
-        append = self.results.append
-        for criterion in criteria:
-            try:
-                key = (level, criterion.key_values(cache))
-            except KeyError:  # a fact not computed yet in this evaluation
-                for _, fact in criterion.key_facts:
-                    value(fact)
-                key = (level, criterion.key_values(cache))
-            verdict = criterion.memo.get(key)
-            if verdict is None:
-                verdict = _verdict(criterion, ctx, key)
-            result, routes, todo, warnings, failed, missing, explain = verdict
-            if explain:
-                result = _new(
-                    CriterionResult,
-                    (
-                        result[0],
-                        level,
-                        result[2],
-                        criterion.explanation.render(ctx),
-                        result[4],
-                        result[5],
-                    ),
-                )
-            append(result)
-            if failed:
-                self.failed = True
-                self.routes.update(routes)
-            if missing:
-                self.missing = True
-                self.todo.update(dict.fromkeys(todo))
-            if warnings:
-                self.warnings.extend(warnings)
-
-    def judge_afresh(self, criterion: Criterion, ctx: Context) -> None:
-        """Evaluate one criterion in `ctx` and record its result (without the memo)."""
+    def judge(self, criterion: Criterion, ctx: Context) -> None:
+        """Evaluate one criterion in `ctx` and record its result."""
         plain = criterion.plain_test
         if plain is not None and plain(ctx) is True:
             # The common case, kept short: one check, nothing around it, and it passed.

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
@@ -21,10 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .case_errors import describe_validation_error
 from .conditions import Cond, compile_condition
-from .context import Context, DiscogramRules, Fact, Scope, Value
-from .decision import CriterionResult, ProtocolRef, Route
+from .context import Context, DiscogramRules, Scope
+from .decision import ProtocolRef, Route
 from .errors import ProtocolError, UnknownProtocolError
-from .facts import FIELD_FACTS
 from .templates import Template, compile_template
 
 __all__ = [
@@ -104,13 +102,6 @@ class RawProtocol(_Raw):
 
 # ------------------------------------------------------------------ the compiled protocol
 
-Verdict = tuple[
-    CriterionResult, tuple[Route, ...], tuple[str, ...], tuple[str, ...], bool, bool, bool
-]
-"""A criterion's result in one context: its trace line, the routes, to-do items and warnings
-it adds, whether it failed, whether something is missing, and whether the explanation must be
-rendered again (it mentions facts the key leaves out)."""
-
 
 @dataclass(frozen=True, slots=True)
 class Check:
@@ -140,17 +131,6 @@ class Criterion:
     not_published: bool
     plain_test: Callable[[Context], bool | None] | None = None
     """The test of a criterion that is one check and nothing else (the engine's fast path)."""
-    key_facts: tuple[tuple[str, Fact], ...] = ()
-    """(name, fact) of every fact the criterion's conditions, warnings, to-do and not-applicable
-    texts mention: its status, routes and warnings depend on nothing else (but the level), so
-    the engine remembers them by these values."""
-    key_values: Callable[[dict[str, Value]], object] = tuple
-    """The values of `key_facts` from a context's cache (KeyError when one is not computed)."""
-    explain_apart: bool = False
-    """The explanation mentions facts outside `key_facts` (a date, a discogram summary): it is
-    rendered for each case, while the rest of the result is remembered."""
-    memo: dict[object, Verdict] = field(default_factory=dict, compare=False, repr=False)
-    """The engine's remembered results (see `evaluate._Trace.judge`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,19 +236,13 @@ def _load_file(path: Path) -> Protocol:
 
 
 def _compile(raw: RawProtocol, sha256: str, path: Path, where: str) -> Protocol:
-    positive = compile_condition(
-        raw.discogram.positive_when, f"{where}: discogram.positive_when", _DISC
-    )
-    negative_control = compile_condition(
-        raw.discogram.negative_control_when, f"{where}: discogram.negative_control_when", _DISC
-    )
-    # The discogram fields the rules read: a verdict is remembered by their values and the level.
-    mentioned = {fact.name for rule in (positive, negative_control) for fact in rule.facts()}
-    fields = tuple(sorted(FIELD_FACTS[name][1] for name in mentioned if name in FIELD_FACTS))
     discogram = DiscogramRules(
-        positive=positive,
-        negative_control=negative_control,
-        pick=_values_of(fields),
+        positive=compile_condition(
+            raw.discogram.positive_when, f"{where}: discogram.positive_when", _DISC
+        ),
+        negative_control=compile_condition(
+            raw.discogram.negative_control_when, f"{where}: discogram.negative_control_when", _DISC
+        ),
     )
     sections = (("red_flags", _CASE), ("criteria", _CASE), ("level_criteria", _LEVEL))
     compiled: dict[str, tuple[Criterion, ...]] = {}
@@ -312,13 +286,6 @@ def _compile(raw: RawProtocol, sha256: str, path: Path, where: str) -> Protocol:
     )
 
 
-def _values_of(names: tuple[str, ...]) -> Callable[[dict[str, Value]], object]:
-    """A fast getter of the values of `names` from a dict (an empty tuple for no names)."""
-    if not names:
-        return lambda cache: ()
-    return operator.itemgetter(*names)
-
-
 def _criterion(raw: RawCriterion, scopes: frozenset[Scope], where: str) -> Criterion:
     scope = Scope.LEVEL if Scope.LEVEL in scopes else Scope.CASE
     if raw.not_published:
@@ -358,45 +325,28 @@ def _criterion(raw: RawCriterion, scopes: frozenset[Scope], where: str) -> Crite
 
     applies = raw.applies_when
     plain = len(checks) == 1 and applies is None and not raw.warn_when
-    applies_when = (
-        None if applies is None else compile_condition(applies, f"{where}.applies_when", scopes)
-    )
-    warn_when = tuple(
-        (
-            compile_condition(w.when, f"{where}.warn_when[{i}].when", scopes),
-            compile_template(w.warning, f"{where}.warn_when[{i}].warning", scopes),
-        )
-        for i, w in enumerate(raw.warn_when)
-    )
-    explanation = compile_template(raw.explanation, f"{where}.explanation", scopes)
-    not_applicable = template(raw.not_applicable, "not_applicable")
-    todo = template(raw.todo, "todo")
-    conditions = [check.condition for check in checks] + [when for when, _ in warn_when]
-    texts = [text for _, text in warn_when]
-    if applies_when is not None:
-        conditions.append(applies_when)
-    texts += [text for text in (not_applicable, todo) if text is not None]
-    mentioned = [fact for condition in conditions for fact in condition.facts()]
-    mentioned += [fact for text in texts for fact in text.facts]
-    explain_apart = not set(explanation.facts) <= set(mentioned)
-    unique = list(dict.fromkeys(mentioned))
     return Criterion(
         id=raw.id,
         title=raw.title,
         rule=raw.rule,
         source=raw.source,
         scope=scope,
-        explanation=explanation,
+        explanation=compile_template(raw.explanation, f"{where}.explanation", scopes),
         checks=tuple(checks),
         if_not_met=raw.if_not_met,
         if_unknown=raw.if_unknown,
-        applies_when=applies_when,
-        not_applicable=not_applicable,
-        warn_when=warn_when,
-        todo=todo,
+        applies_when=None
+        if applies is None
+        else compile_condition(applies, f"{where}.applies_when", scopes),
+        not_applicable=template(raw.not_applicable, "not_applicable"),
+        warn_when=tuple(
+            (
+                compile_condition(w.when, f"{where}.warn_when[{i}].when", scopes),
+                compile_template(w.warning, f"{where}.warn_when[{i}].warning", scopes),
+            )
+            for i, w in enumerate(raw.warn_when)
+        ),
+        todo=template(raw.todo, "todo"),
         not_published=raw.not_published,
         plain_test=checks[0].condition.test if plain else None,
-        key_facts=tuple((fact.name, fact) for fact in unique),
-        key_values=_values_of(tuple(fact.name for fact in unique)),
-        explain_apart=explain_apart,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .context import Context, Fact, Scope, Value
+from .context import UNSET, Context, Fact, Scope, Value
 from .errors import ProtocolError
 from .facts import FACTS
 
@@ -25,7 +25,7 @@ class Template:
     again), up to `MEMO_SIZE` per template; the text is the same either way.
     """
 
-    __slots__ = ("_memo", "facts", "literals", "named", "text")
+    __slots__ = ("_memo", "facts", "literals", "text")
 
     MEMO_SIZE = 2048
 
@@ -33,7 +33,6 @@ class Template:
         self.text = text
         self.literals = literals
         self.facts = facts
-        self.named = tuple((fact.name, fact) for fact in facts)
         self._memo: dict[tuple[Value, ...], str] = {}
 
     def render(self, ctx: Context) -> str:
@@ -41,11 +40,11 @@ class Template:
         facts = self.facts
         if not facts:
             return self.text
-        cache = ctx.cache
-        compute = ctx.value
-        values = tuple(
-            [cache[name] if name in cache else compute(fact) for name, fact in self.named]
-        )
+        if len(facts) == 1:
+            value = ctx.cache.get(facts[0].name, UNSET)
+            values: tuple[Value, ...] = (ctx.value(facts[0]) if value is UNSET else value,)
+        else:
+            values = tuple([ctx.value(fact) for fact in facts])
         memo = self._memo
         text = memo.get(values)
         if text is None:

@@ -10,8 +10,8 @@ a test keeps that list and this registry in step.
 from __future__ import annotations
 
 from . import diagnostics, level, patient, risk
-from .registry import FACTS, FIELD_FACTS, get_fact
+from .registry import FACTS, get_fact
 
-__all__ = ["FACTS", "FIELD_FACTS", "get_fact"]
+__all__ = ["FACTS", "get_fact"]
 
 _MODULES = (patient, risk, diagnostics, level)  # importing them registers their facts

@@ -8,7 +8,7 @@ from typing import TypeVar
 from ..case import CONCORDANCES, Case, MedialBranchBlock, SiJointBlock
 from ..context import Context, Kind, Scope, Value
 from ..discography import DiscResult, findings_for
-from .registry import FACTS, NRS, PERCENT, FieldGetter, add, number_text
+from .registry import FACTS, NRS, PERCENT, add, number_text
 
 __all__ = ["describe_disc"]
 
@@ -20,8 +20,8 @@ Block = TypeVar("Block", MedialBranchBlock, SiJointBlock)
 def _latest(blocks: Iterable[Block]) -> Block | None:
     """The most recent block; on the same date, the one listed later."""
     ordered = list(blocks)
-    if len(ordered) < 2:
-        return ordered[0] if ordered else None
+    if not ordered:
+        return None
     return max(enumerate(ordered), key=lambda pair: (pair[1].date, pair[0]))[1]
 
 
@@ -139,31 +139,7 @@ def _positive_todo(ctx: Context) -> tuple[str, ...]:
     return findings_for(ctx).positive_todo()
 
 
-_DESCRIBED: dict[tuple[object, ...], str] = {}
-DESCRIBED_SIZE = 4096
-"""How many discogram descriptions are remembered (then it starts again)."""
-
-
 def describe_disc(result: DiscResult) -> str:
-    """`L4-L5 concordant 8/10 at 12 psi above opening (positive)` (remembered by its parts)."""
-    disc = result.disc
-    key = (
-        disc.level,
-        disc.concordance,
-        disc.pain_intensity,
-        disc.pain_onset_psi_above_opening,
-        result.positive,
-        result.negative_control,
-    )
-    text = _DESCRIBED.get(key)
-    if text is None:
-        if len(_DESCRIBED) >= DESCRIBED_SIZE:
-            _DESCRIBED.clear()
-        text = _DESCRIBED[key] = _describe(result)
-    return text
-
-
-def _describe(result: DiscResult) -> str:
     disc = result.disc
     if disc.concordance == "none":
         pain = "no pain"
@@ -273,7 +249,9 @@ add(
 
 
 def _disc_fact(field: str, kind: Kind, description: str, what: str, unit: str = "{}") -> None:
-    get = FieldGetter("disc", field)
+    def get(ctx: Context) -> Value:
+        value: Value = getattr(ctx.disc, field)
+        return value
 
     def todo(ctx: Context) -> tuple[str, ...]:
         return (f"Discogram at {ctx.level}: {what}",)

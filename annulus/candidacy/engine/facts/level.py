@@ -9,7 +9,7 @@ from ..context import Context, Kind, Scope, Value
 from ..discography import findings_for
 from ..levels import Level, adjacent_levels
 from .diagnostics import describe_disc
-from .registry import PERCENT, FieldGetter, add, number_text
+from .registry import PERCENT, add, number_text
 
 __all__: list[str] = []
 
@@ -17,7 +17,9 @@ __all__: list[str] = []
 
 
 def _finding(field: str, kind: Kind, description: str, what: str, unit: str = "{}") -> None:
-    get = FieldGetter("findings", field)
+    def get(ctx: Context) -> Value:
+        findings = ctx.findings
+        return None if findings is None else getattr(findings, field)
 
     def todo(ctx: Context) -> tuple[str, ...]:
         if ctx.findings is None:
@@ -29,7 +31,9 @@ def _finding(field: str, kind: Kind, description: str, what: str, unit: str = "{
 
 
 def _radiograph(field: str, description: str, what: str, unit: str) -> None:
-    get = FieldGetter("findings", field)
+    def get(ctx: Context) -> Value:
+        findings = ctx.findings
+        return None if findings is None else getattr(findings, field)
 
     def todo(ctx: Context) -> tuple[str, ...]:
         return (f"Flexion-extension radiographs at {ctx.level}: {what}",)
