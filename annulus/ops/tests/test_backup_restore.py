@@ -85,7 +85,7 @@ def test_it_refuses_a_tampered_sqlite_backup(tmp_path: Path, capsys: Any) -> Non
     data, _ = _backup(tmp_path)
     _tamper_byte(data)
     target = tmp_path / "restored.sqlite3"
-    with pytest.raises(CommandError, match="SHA-256 .* refusing to restore"):
+    with pytest.raises(CommandError, match=r"SHA-256 .* refusing to restore"):
         _restore(data, f"sqlite:///{target}", capsys)
     assert not target.exists()
 
