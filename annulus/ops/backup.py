@@ -122,7 +122,9 @@ def _head(execute: Any, counts: dict[str, int]) -> dict[str, Any]:
 def backup(directory: Path, cfg: dict[str, Any], *, now: datetime | None = None) -> BackupResult:
     """Write `annulus-<UTC time>.{dump,sqlite3}` and its manifest into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    # Before the snapshot: every audit anchor recorded before this moment is in the backup.
+    started = datetime.now(UTC)
+    stamp = (now or started).strftime("%Y%m%dT%H%M%S%fZ")
     engine = cfg["ENGINE"].rsplit(".", 1)[-1]
     if engine == "postgresql":
         data = directory / f"annulus-{stamp}.dump"
@@ -136,6 +138,7 @@ def backup(directory: Path, cfg: dict[str, Any], *, now: datetime | None = None)
     manifest = {
         "format": MANIFEST_FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started_at": started.isoformat(),
         "engine": engine,
         "files": [{"name": data.name, "sha256": sha256_of(data), "bytes": data.stat().st_size}],
         "tables": counts,

@@ -142,11 +142,16 @@ def restore(file: Path, url: str) -> tuple[Path, dict[str, Any]]:
     return manifest_file, manifest
 
 
-def verify_in_subprocess(manifest_file: Path, url: str) -> tuple[bool, str]:
+def verify_in_subprocess(
+    manifest_file: Path, url: str, anchors_file: Path | None = None
+) -> tuple[bool, str]:
     """Run `annulus verify-restore` against URL in a fresh process; (ok, its output)."""
     env = dict(os.environ, DATABASE_URL=url)
+    command = [sys.executable, "-m", "annulus.cli", "verify-restore", str(manifest_file)]
+    if anchors_file is not None:
+        command += ["--anchors", str(anchors_file)]
     proc = subprocess.run(
-        [sys.executable, "-m", "annulus.cli", "verify-restore", str(manifest_file)],
+        command,
         env=env,
         capture_output=True,
         text=True,

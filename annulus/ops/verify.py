@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from annulus.audit.anchor import AnchorError, read_anchors
 from annulus.audit.record import Anchor, verify_chain
 
 
@@ -30,9 +33,26 @@ def row_count_problems(manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
-def audit_problems(manifest: dict[str, Any]) -> list[str]:
+def audit_problems(manifest: dict[str, Any], anchors_file: Path | None = None) -> list[str]:
+    """The chain must verify and end at the manifest's head.
+
+    With `anchors_file` (the production anchor file), every head anchored before the backup
+    started must be in the restored chain too, so a dump whose tail was cut and whose manifest
+    was rewritten to match is still caught.
+    """
     head = manifest["audit_head"]
-    anchors = {}
+    anchors: dict[int, Anchor] = {}
+    if anchors_file is not None:
+        try:
+            started = datetime.fromisoformat(manifest["started_at"])
+            anchors = {
+                last_id: anchor
+                for last_id, anchor in read_anchors(anchors_file).items()
+                # Anchors keep whole seconds: count one only when surely before the snapshot.
+                if anchor.at and datetime.fromisoformat(anchor.at) + timedelta(seconds=1) <= started
+            }
+        except (AnchorError, OSError, KeyError, ValueError) as exc:
+            return [f"cannot check against the anchor file: {exc}"]
     if head.get("last_id") is not None:
         anchors[int(head["last_id"])] = Anchor(
             count=int(head["count"]),
@@ -72,5 +92,5 @@ def smoke_problems() -> list[str]:
     return problems
 
 
-def verify_restored(manifest: dict[str, Any]) -> list[str]:
-    return row_count_problems(manifest) + audit_problems(manifest) + smoke_problems()
+def verify_restored(manifest: dict[str, Any], anchors_file: Path | None = None) -> list[str]:
+    return row_count_problems(manifest) + audit_problems(manifest, anchors_file) + smoke_problems()

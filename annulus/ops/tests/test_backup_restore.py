@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,3 +178,48 @@ def test_it_refuses_a_tampered_postgresql_dump(
     from annulus.ops.restore import existing_tables, target_config
 
     assert existing_tables(target_config(empty_pg_databases[0])) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_catches_a_cut_audit_tail_with_the_anchor_file(
+    tmp_path: Path, capsys: Any, settings: Any
+) -> None:
+    """A forger who deletes the newest audit rows and rewrites the manifest to match."""
+    import sqlite3
+
+    from annulus.audit.anchor import anchor_chain_head
+    from annulus.ops.backup import sha256_of, sqlite_counts_and_head
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    _make_data()
+    anchor_chain_head()
+    time.sleep(1.1)  # anchors keep whole seconds; this one is surely before the backup
+    data, manifest_file = _backup(tmp_path)
+    with sqlite3.connect(data) as db:
+        triggers = db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name = 'audit_auditevent'"
+        ).fetchall()
+        for (name,) in triggers:
+            db.execute(f'DROP TRIGGER "{name}"')
+        db.execute("DELETE FROM audit_auditevent WHERE id = (SELECT max(id) FROM audit_auditevent)")
+        counts, head = sqlite_counts_and_head(db)
+    manifest = json.loads(manifest_file.read_text())
+    manifest.update(tables=counts, audit_head=head)
+    manifest["files"][0]["sha256"] = sha256_of(data)
+    manifest_file.write_text(json.dumps(manifest))
+
+    # The forged backup is self-consistent: without the anchors it verifies...
+    assert "Verified:" in _restore(data, f"sqlite:///{tmp_path / 'r1.sqlite3'}", capsys)
+    # ...but the anchor file kept outside the database remembers the real head.
+    with pytest.raises(CommandError, match="anchored events are missing"):
+        call_command(
+            "restore",
+            str(data),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'r2.sqlite3'}",
+            "--verify",
+            "--anchors",
+            settings.AUDIT_ANCHOR_PATH,
+        )

@@ -19,6 +19,12 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="the backup's data file or its manifest")
         parser.add_argument("--database-url", required=True, help="the empty target database")
         parser.add_argument("--verify", action="store_true")
+        parser.add_argument(
+            "--anchors",
+            type=Path,
+            help="with --verify: the audit anchor file (ANNULUS_AUDIT_ANCHOR) whose heads up to "
+            "the backup's must all be in the restored chain",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         url = options["database_url"]
@@ -28,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"Restore refused: {exc}") from None
         self.stdout.write(f"Restored {manifest['files'][0]['name']} into the target database.")
         if options["verify"]:
-            ok, output = verify_in_subprocess(manifest_file, url)
+            ok, output = verify_in_subprocess(manifest_file, url, options["anchors"])
             if not ok:
                 raise CommandError(output or "Restore verification failed")
             self.stdout.write(output)

@@ -17,10 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("manifest", type=Path)
+        parser.add_argument("--anchors", type=Path, help="the audit anchor file to check against")
 
     def handle(self, *args: Any, **options: Any) -> None:
         manifest = json.loads(options["manifest"].read_text())
-        problems = verify_restored(manifest)
+        problems = verify_restored(manifest, options["anchors"])
         if problems:
             raise CommandError("Restore verification failed: " + "; ".join(problems))
         head = manifest["audit_head"]
