@@ -116,3 +116,19 @@ def test_it_reports_redis_unreachable_without_the_url(settings: Any) -> None:
     problem = queue_reachable()
     assert problem.startswith("Redis task queue unreachable")
     assert "127.0.0.1" not in problem
+
+
+def test_it_starts_the_rq_worker_for_annulus_worker(monkeypatch: Any) -> None:
+    """`annulus worker` (and so the workers `annulus serve` starts) follow the setting."""
+    import annulus.cli
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(annulus.cli, "manage", lambda args: started.append(list(args)) or 0)
+    monkeypatch.setenv("ANNULUS_TASK_BACKEND", "rq")
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    assert annulus.cli.main(["worker", "--burst"]) == 0
+    monkeypatch.setenv("ANNULUS_TASK_BACKEND", "database")
+    assert annulus.cli.main(["worker", "--batch"]) == 0
+    assert started[0][0] == "rqworker" and started[0][-1] == "--burst"
+    assert "django_tasks_rq.Job" in started[0]
+    assert started[1] == ["db_worker", "--batch"]
