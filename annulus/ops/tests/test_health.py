@@ -64,3 +64,20 @@ def test_it_names_unapplied_migrations(monkeypatch: Any) -> None:
     response = Client().get("/readyz")
     assert response.status_code == 500
     assert "1 migration(s) not applied" in " ".join(response.json().values())
+
+
+def test_it_reads_the_newest_anchor_from_the_end_of_a_long_file(settings: Any) -> None:
+    import json
+    from pathlib import Path
+
+    path = Path(settings.AUDIT_ANCHOR_PATH)
+    lines = [
+        json.dumps({"count": n, "last_id": n, "last_hash": "x", "at": ""}) for n in range(5000)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    assert health.latest_anchored_id(tail_bytes=4096) == 4999
+    path.write_text("")
+    assert health.latest_anchored_id() == 0
+    path.write_text("not json\n")
+    with pytest.raises(ValueError):
+        health.latest_anchored_id()
