@@ -28,7 +28,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "serve":
         return serve(args[1:])
     if command == "worker":
-        args = ["db_worker", *args[1:]]
+        # The worker of the configured task backend (ANNULUS_TASK_BACKEND): db_worker or rqworker.
+        from annulus.ops.tasks_backend import TaskBackendError, worker_args
+
+        try:
+            args = [*worker_args(), *args[1:]]
+        except TaskBackendError as exc:
+            print(f"annulus: configuration error: {exc}", file=sys.stderr)
+            return 2
     elif "-" in command and not command.startswith("-"):
         # Commands are spelled with hyphens on the command line (`annulus export-case`),
         # while Django finds them by module name (export_case).

@@ -23,6 +23,7 @@ from annulus.lib.env import (
     env_networks,
     env_str,
 )
+from annulus.ops.tasks_backend import TaskBackendError, backend_name, task_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("ANNULUS_VAR_DIR", str(BASE_DIR / "var")))
@@ -104,6 +105,7 @@ INSTALLED_APPS = [
     "annulus.workbench",
     "annulus.interop",
     "annulus.research",
+    "annulus.ops",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +234,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Probes from the proxy or a supervisor on the host speak plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -260,7 +264,18 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- background tasks -------------------------------------------------------------------------
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# ANNULUS_TASK_BACKEND=database (default: the queue lives in the database) or rq (Redis at
+# REDIS_URL through django-tasks-rq); see annulus/ops/tasks_backend.py.
+try:
+    _tasks = task_settings()
+except TaskBackendError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+TASK_BACKEND = backend_name()
+TASKS = _tasks["TASKS"]
+RQ_QUEUES = _tasks["RQ_QUEUES"]
+INSTALLED_APPS += _tasks["APPS"]
+# A readiness probe fails when an audit event older than this has not been anchored.
+AUDIT_ANCHOR_MAX_AGE_SECONDS = env_int("ANNULUS_AUDIT_ANCHOR_MAX_AGE", 15 * 60, minimum=60)
 # A task RUNNING longer than this lost its worker; housekeeping retries it once.
 TASK_TIMEOUT_SECONDS = env_int("ANNULUS_TASK_TIMEOUT", 15 * 60, minimum=60)
 
