@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "annulus.leads",
     "annulus.screening",
     "annulus.workbench",
+    "annulus.safety",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ urlpatterns = [
     path("staff/patients/<int:pk>/va/", include("annulus.patients.va_urls")),
     path("intake/", include("annulus.patients.intake_link_urls")),
     path("survey/", include("annulus.outcomes.survey_urls")),
+    path("check-in/", include("annulus.safety.check_in_urls")),
+    path("staff/alerts/", include("annulus.safety.urls")),
     path("staff/candidacy/", include("annulus.candidacy.urls")),
     path("staff/outcomes/", include("annulus.outcomes.urls")),
     path("staff/calendar/", include("annulus.scheduling.staff_urls")),

@@ -28,6 +28,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from annulus.candidacy.engine.case import RED_FLAGS as ENGINE_RED_FLAGS
 from annulus.clinical.models import (
     BlockKind,
     DiagnosticInjection,
@@ -37,6 +38,7 @@ from annulus.clinical.models import (
     PriorSpineProcedure,
 )
 from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient
+from annulus.screening.red_flags import engine_red_flags
 
 LEVEL_FIELDS = (
     "pfirrmann_grade",
@@ -66,6 +68,12 @@ def _known(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None and v != ""}
 
 
+def _red_flags(intake: Intake) -> dict[str, Any]:
+    """The intake's answers in the engine's own red-flag fields (both trauma questions feed one)."""
+    answers = engine_red_flags({flag: getattr(intake, flag) for flag in RED_FLAG_FIELDS})
+    return {k: v for k, v in answers.items() if k in ENGINE_RED_FLAGS}
+
+
 def build_case(patient: Patient, assessed_on: date) -> dict[str, Any]:
     if patient.date_of_birth is None:
         raise CaseNotReady("Add the patient's date of birth: the protocol needs their age.")
@@ -89,7 +97,7 @@ def build_case(patient: Patient, assessed_on: date) -> dict[str, Any]:
             odi=intake.odi,
             rmdq=intake.rmdq,
         ),
-        "red_flags": _known(**{flag: getattr(intake, flag) for flag in RED_FLAG_FIELDS}),
+        "red_flags": _known(**_red_flags(intake)),
         "conservative_care": _known(
             duration_months=intake.conservative_care_months,
             exercise_or_physical_therapy=intake.exercise_or_physical_therapy,

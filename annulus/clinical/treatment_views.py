@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annulus.accounts.access import deny
+from annulus.audit.context import AuditContext
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
 from annulus.clinical.treatment_forms import (
     AdverseEventForm,
@@ -21,6 +22,7 @@ from annulus.clinical.treatment_forms import (
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.history import save_clinical
 from annulus.patients.models import Patient, Stage
+from annulus.safety.actions import schedule_check_ins
 
 
 def get_procedure_for_user(
@@ -51,6 +53,14 @@ def record_procedure(
             user=request.user,
             request=request,
             audit_action="fibrin_procedure.record",
+        )
+        schedule_check_ins(
+            patient,
+            procedure_kind="fibrin",
+            procedure_ref=f"FibrinProcedure:{procedure.pk}",
+            procedure_on=procedure.performed_on,
+            actor=request.user,
+            ctx=AuditContext.from_request(request),
         )
         current = Patient.objects.select_for_update().get(pk=patient.pk)
         before = (current.stage, current.procedure_date)

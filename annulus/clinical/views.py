@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.access import deny
+from annulus.audit.context import AuditContext
 from annulus.candidacy.needs import imaging_needs
 from annulus.clinical.forms import DiscographyForm, InjectionForm, MRIStudyForm, grid_name
 from annulus.clinical.models import DiagnosticInjection, Discogram, LevelFinding, MRIStudy
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.history import delete_clinical, save_clinical
 from annulus.patients.models import Patient
+from annulus.safety.actions import schedule_check_ins
 
 
 def get_study_for_user(request: HttpRequest, patient: Patient, study_id: int) -> MRIStudy:
@@ -86,6 +88,14 @@ def discography(request: HttpRequest, pk: int) -> HttpResponse:
                 for name, value in row.items():
                     setattr(disc, name, value)
                 save_clinical(disc, patient=patient, user=request.user, request=request)
+            schedule_check_ins(
+                patient,
+                procedure_kind="discography",
+                procedure_ref=f"Discography:{day.isoformat()}",
+                procedure_on=day,
+                actor=request.user,
+                ctx=AuditContext.from_request(request),
+            )
         messages.success(request, "Discography saved.")
         return redirect("clinical:discography", pk=patient.pk)
     sessions = Discogram.objects.filter(patient=patient).order_by("-performed_on", "level")
@@ -101,7 +111,17 @@ def injection_create(request: HttpRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     form = InjectionForm(request.POST or None, instance=DiagnosticInjection(patient=patient))
     if request.method == "POST" and form.is_valid():
-        save_clinical(form.save(commit=False), patient=patient, user=request.user, request=request)
+        injection = save_clinical(
+            form.save(commit=False), patient=patient, user=request.user, request=request
+        )
+        schedule_check_ins(
+            patient,
+            procedure_kind="diagnostic_block",
+            procedure_ref=f"DiagnosticInjection:{injection.pk}",
+            procedure_on=form.cleaned_data["performed_on"],
+            actor=request.user,
+            ctx=AuditContext.from_request(request),
+        )
         messages.success(request, "Saved.")
         return redirect("patients:detail", pk=patient.pk)
     recent = DiagnosticInjection.objects.filter(patient=patient)[:20]

@@ -17,8 +17,9 @@ from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, token_hash
 from annulus.patients.forms import IntakeForm
-from annulus.patients.history import save_clinical
 from annulus.patients.models import Intake, IntakeLink, IntakeStatus
+from annulus.safety.actions import save_intake_with_alerts
+from annulus.screening.red_flags import FLAG_IDS, instruction_for
 
 SESSION_KEY = "annulus_intake_link"
 
@@ -78,8 +79,14 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         return _private(render(request, "patients/intake_link_invalid.html", status=404))
     patient = link.patient
     intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
+    instruction = instruction_for({f: getattr(intake, f) for f in FLAG_IDS}, patient.clinic.phone)
     if intake.status != IntakeStatus.DRAFT:
-        return _private(render(request, "patients/intake_public_done.html", {"intake": intake}))
+        context: dict[str, object] = {
+            "intake": intake,
+            "instruction": instruction,
+            "clinic": patient.clinic,
+        }
+        return _private(render(request, "patients/intake_public_done.html", context))
     sections = IntakeForm(patient_view=True).sections()
     try:
         step = min(max(int(request.GET.get("section", "1")), 1), len(sections))
@@ -96,15 +103,17 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         if finishing:
             intake.status = IntakeStatus.SUBMITTED
             intake.submitted_at = datetime.now(UTC)
-        save_clinical(
+        save_intake_with_alerts(
             intake,
             patient=patient,
+            source="intake",
             request=request,
             via_patient_link=True,
             audit_action="intake.patient_save",
         )
         if finishing:
             return _private(redirect("intake_public:form"))
+        # A yes to a red flag shows what to do now at the top of the next page.
         return _private(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
     context = {
         "form": form,
@@ -113,5 +122,6 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         "steps": len(sections),
         "clinic": patient.clinic,
         "first_name": patient.first_name,
+        "instruction": instruction,
     }
     return _private(render(request, "patients/intake_public.html", context))

@@ -20,6 +20,8 @@ from annulus.patients.forms import IntakeForm, PatientFilterForm, PatientForm
 from annulus.patients.history import save_clinical
 from annulus.patients.models import ChangeRecord, Intake, IntakeLink, IntakeStatus, Patient
 from annulus.patients.timeline import timeline
+from annulus.safety.actions import save_intake_with_alerts
+from annulus.safety.queries import open_alerts
 
 INTAKE_LINK_DAYS = 14
 
@@ -73,6 +75,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": intake,
         "entries": timeline(patient),
         "authorizations": patient.va_authorizations.prefetch_related("visits"),
+        "open_alerts": list(open_alerts(patient.clinic, patient=patient)),
     }
     return render(request, "patients/detail.html", context)
 
@@ -101,9 +104,10 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
     intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
     form = IntakeForm(request.POST or None, instance=intake)
     if request.method == "POST" and form.is_valid():
-        save_clinical(
+        save_intake_with_alerts(
             form.save(commit=False),
             patient=patient,
+            source="staff",
             user=request.user,
             request=request,
             audit_action="intake.save",

@@ -16,6 +16,7 @@ from annulus.accounts.models import Membership
 from annulus.accounts.session import roles_in_clinic
 from annulus.audit.record import record
 from annulus.patients.va import va_warnings
+from annulus.safety.queries import open_alerts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,6 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "clinic": clinic,
         "roles": sorted(roles_in_clinic(request)),
         "va_warnings": warnings,
+        "open_alerts": list(open_alerts(clinic)),
+        "show_patient": True,
     }
     return render(request, "workbench/home.html", context)
 
