@@ -34,13 +34,17 @@ def schedule_check_ins(
     ctx: AuditContext,
 ) -> list[CheckIn]:
     """Plan the 48–72-hour and 2-week check-ins of one procedure (once each), in the caller's
-    transaction; each link is emailed when its check-in opens."""
+    transaction; each link is emailed when its check-in opens. A procedure recorded so late that
+    a check-in's link would already have expired gets no such check-in."""
     made = []
+    now = datetime.now(UTC)
     with transaction.atomic():
         for kind, days in OPENS_AFTER_DAYS.items():
             opens = datetime.combine(
                 procedure_on + timedelta(days=days), time(9), tzinfo=patient.clinic.zone
             )
+            if opens + timedelta(days=LINK_DAYS) < now:
+                continue
             check_in, created = CheckIn.objects.get_or_create(
                 patient=patient,
                 procedure_ref=procedure_ref,

@@ -33,12 +33,16 @@ def test_it_uses_exactly_the_version_2_flags_with_their_routes():
 
 
 def test_it_asks_the_cauda_equina_questions_first():
-    assert set(red_flags.FLAG_IDS[:4]) == set(red_flags.CAUDA_EQUINA_IDS) == {
-        "saddle_anesthesia",
-        "bladder_or_bowel_dysfunction",
-        "bilateral_sciatica",
-        "new_sexual_dysfunction",
-    }
+    assert (
+        set(red_flags.FLAG_IDS[:4])
+        == set(red_flags.CAUDA_EQUINA_IDS)
+        == {
+            "saddle_anesthesia",
+            "bladder_or_bowel_dysfunction",
+            "bilateral_sciatica",
+            "new_sexual_dysfunction",
+        }
+    )
 
 
 def test_it_gives_the_trauma_question_a_time_frame_and_asks_fragility_separately():
