@@ -19,9 +19,10 @@ from annulus.lib.tokens import looks_like_token, token_hash
 from annulus.patients.forms import IntakeForm
 from annulus.patients.models import Intake, IntakeLink, IntakeStatus
 from annulus.safety.actions import save_intake_with_alerts
-from annulus.screening.red_flags import FLAG_IDS, instruction_for
+from annulus.screening.red_flags import CAUDA_EQUINA_IDS, FLAG_IDS, instruction_for
 
 SESSION_KEY = "annulus_intake_link"
+WARNING_SIGNS = 2  # the section that asks the red-flag questions
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -100,6 +101,10 @@ def intake_form(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         intake = form.save(commit=False)
         finishing = step == len(sections) and "submit" in request.POST
+        # The cauda-equina questions must be answered before the intake can be sent.
+        unanswered = [f for f in CAUDA_EQUINA_IDS if getattr(intake, f) is None]
+        if finishing and unanswered:
+            finishing = False
         if finishing:
             intake.status = IntakeStatus.SUBMITTED
             intake.submitted_at = datetime.now(UTC)
@@ -113,6 +118,8 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         )
         if finishing:
             return _private(redirect("intake_public:form"))
+        if step == len(sections) and "submit" in request.POST:
+            return _private(redirect(f"/intake/?section={WARNING_SIGNS}&unanswered=1"))
         # A yes to a red flag shows what to do now at the top of the next page.
         return _private(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
     context = {
@@ -123,5 +130,6 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         "clinic": patient.clinic,
         "first_name": patient.first_name,
         "instruction": instruction,
+        "unanswered": request.GET.get("unanswered") == "1",
     }
     return _private(render(request, "patients/intake_public.html", context))

@@ -36,7 +36,7 @@ def prefill(alert: Alert) -> dict[str, Any]:
             if procedure is not None:
                 initial["procedure"] = procedure.pk
     if alert.severity == "emergency":
-        initial["serious"] = True
+        initial["serious"] = "true"  # the form's own spelling of yes
     return initial
 
 

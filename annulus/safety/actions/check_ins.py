@@ -32,12 +32,13 @@ def schedule_check_ins(
     procedure_on: date,
     actor: Any = None,
     ctx: AuditContext,
+    now: datetime | None = None,
 ) -> list[CheckIn]:
     """Plan the 48–72-hour and 2-week check-ins of one procedure (once each), in the caller's
     transaction; each link is emailed when its check-in opens. A procedure recorded so late that
     a check-in's link would already have expired gets no such check-in."""
     made = []
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     with transaction.atomic():
         for kind, days in OPENS_AFTER_DAYS.items():
             opens = datetime.combine(
