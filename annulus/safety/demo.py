@@ -5,7 +5,7 @@
 - Emerson Quinn's fever was recorded at intake: acknowledged, with the call the clinician made.
 - Carmen Liu reported redness at the needle site: an adverse event recorded from the alert.
 
-Idempotent: a clinic that already has alerts is left alone.
+Idempotent: a clinic that already has emergency or urgent alerts is left alone.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def _check_in(patient: Patient, kind: str) -> CheckIn | None:
 
 
 def seed_safety(clinic: Any, today: date) -> list[Alert]:
-    if Alert.objects.filter(clinic=clinic).exists():
+    # Follow-up seeding may already have raised `review` alerts (worse than baseline).
+    if Alert.objects.filter(clinic=clinic).exclude(severity="review").exists():
         return list(Alert.objects.filter(clinic=clinic))
     clinician = User.objects.filter(email="clinician@demo.annulus.test").first()
     if not clinic.on_call_email:

@@ -14,6 +14,7 @@ from annulus.safety.actions.check_ins import (
     send_check_in,
 )
 from annulus.safety.actions.intake import save_intake_with_alerts
+from annulus.safety.actions.outcomes import raise_worsening_alerts
 
 __all__ = [
     "acknowledge_alert",
@@ -22,6 +23,7 @@ __all__ = [
     "prefill",
     "raise_alert",
     "raise_intake_alerts",
+    "raise_worsening_alerts",
     "record_adverse_event_from_alert",
     "resend_due_alerts",
     "save_intake_with_alerts",
