@@ -133,7 +133,7 @@ def enrol(
                     due=point.due,
                     closes=point.closes,
                     expires_at=expires,
-                    instruments=library.battery(plan.id, point.code),
+                    instruments=library.battery(plan.id, point.code, arm=anchor.arm),
                     status=InvitationStatus.CANCELLED if late else InvitationStatus.SCHEDULED,
                     cancelled_reason=ENROLLED_LATE if late else "",
                 )
@@ -229,7 +229,7 @@ def replan(
                 due=point.due,
                 closes=point.closes,
                 expires_at=expires,
-                instruments=library.battery(plan.id, point.code),
+                instruments=library.battery(plan.id, point.code, arm=follow_up.arm),
                 status=InvitationStatus.CANCELLED if late else InvitationStatus.SCHEDULED,
                 cancelled_reason=ENROLLED_LATE if late else "",
             )
