@@ -17,19 +17,24 @@ from annulus.accounts.session import roles_in_clinic
 from annulus.audit.record import record
 from annulus.patients.va import va_warnings
 from annulus.safety.queries import open_alerts
+from annulus.workbench import worklist
 
 
 def home(request: HttpRequest) -> HttpResponse:
     clinic = get_clinic_for_user(request)
-    warnings = va_warnings(clinic, datetime.now(clinic.zone).date())
+    today = datetime.now(clinic.zone).date()
+    roles = roles_in_clinic(request)
+    wanted = worklist.sections_for(roles)
+    warnings = va_warnings(clinic, today) if "va" in wanted else []
     if warnings:
         record("va.warnings.read", request=request, clinic=clinic, details={"count": len(warnings)})
     context = {
         "clinic": clinic,
-        "roles": sorted(roles_in_clinic(request)),
+        "roles": sorted(roles),
         "va_warnings": warnings,
-        "open_alerts": list(open_alerts(clinic)),
+        "open_alerts": list(open_alerts(clinic)) if "alerts" in wanted else [],
         "show_patient": True,
+        "sections": worklist.build(clinic, request.user, roles, today),
     }
     return render(request, "workbench/home.html", context)
 
