@@ -33,3 +33,5 @@ urlpatterns = [
 ]
 
 handler500 = "annulus.website.views.server_error"
+
+handler403 = "annulus.workbench.errors.permission_denied"
