@@ -39,6 +39,7 @@ def manage(args: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "annulus.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db.utils import OperationalError, ProgrammingError
 
     try:
         execute_from_command_line(["annulus", *args])
@@ -46,7 +47,33 @@ def manage(args: Sequence[str]) -> int:
         # A deployer's mistake in the environment: say which variable, without a traceback.
         print(f"annulus: configuration error: {exc}", file=sys.stderr)
         return 2
+    except (OperationalError, ProgrammingError) as exc:
+        # Any command run before `annulus migrate` (a fresh install): one line, no traceback.
+        problem = missing_tables(exc)
+        if problem is None:
+            raise
+        print(f"annulus: {problem}", file=sys.stderr)
+        return 2
     return 0
+
+
+def missing_tables(exc: Exception) -> str | None:
+    """What to tell the user when `exc` says a table does not exist, else None."""
+    text = str(exc).lower()
+    undefined_table = getattr(getattr(exc, "__cause__", None), "pgcode", None) == "42P01"
+    if not (undefined_table or "no such table" in text or "does not exist" in text):
+        return None
+    if "relation" not in text and "table" not in text:
+        return None
+    from django.db import connection
+
+    try:
+        tables = set(connection.introspection.table_names())
+    except Exception:  # the database is there but cannot even be listed: say the same
+        tables = set()
+    if "django_migrations" not in tables:
+        return "the database has no tables yet: run `annulus migrate`"
+    return "the database is missing tables (migrations not applied): run `annulus migrate`"
 
 
 def check_settings() -> int:

@@ -9,8 +9,10 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from annulus.accounts import mfa
+from annulus.accounts.actions import enrol_totp, replace_backup_codes
 from annulus.accounts.forms import EmailLoginForm, TokenForm
 from annulus.accounts.policy import password_only, public
+from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 
@@ -86,10 +88,14 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     device = mfa.pending_totp(request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if mfa.confirm_totp(device, form.cleaned_data["token"]):
-            codes = mfa.new_backup_codes(request.user)
+        codes = enrol_totp(
+            request.user,  # type: ignore[arg-type]
+            device,
+            form.cleaned_data["token"],
+            ctx=AuditContext.from_request(request),
+        )
+        if codes is not None:
             otp_login(request, device)
-            record("auth.mfa.enrolled", request=request)
             return render(
                 request,
                 "accounts/backup_codes.html",
@@ -111,8 +117,10 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     """Show how many backup codes remain; a POST replaces them all."""
     if request.method == "POST":
-        codes = mfa.new_backup_codes(request.user)
-        record("auth.mfa.backup_codes_replaced", request=request)
+        codes = replace_backup_codes(
+            request.user,  # type: ignore[arg-type]
+            ctx=AuditContext.from_request(request),
+        )
         messages.success(request, "New backup codes made. The old ones no longer work.")
         return render(request, "accounts/backup_codes.html", {"codes": codes, "next": "/staff/"})
     return render(request, "accounts/backup_codes_status.html", {})

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
 from annulus.candidacy.engine import OUTCOMES, Protocol, evaluate, parse_case
@@ -24,7 +25,9 @@ from annulus.candidacy.models import (
     Review,
     Source,
 )
-from annulus.patients.models import ChangeRecord, Patient, Stage
+from annulus.lib.clock import clinic_today
+from annulus.patients.actions import change_stage
+from annulus.patients.models import Patient, Stage
 
 # A reviewed decision moves a patient in work-up to "decision"; later stages are never undone.
 STAGES_BEFORE_DECISION = (Stage.NEW, Stage.WORK_UP)
@@ -36,11 +39,6 @@ class AlreadyReviewed(Exception):
     def __init__(self, evaluation: Evaluation) -> None:
         super().__init__(f"evaluation {evaluation.pk} is already {evaluation.review}")
         self.evaluation = evaluation
-
-
-def clinic_today(patient: Patient) -> date:
-    """The day it is at the patient's clinic: the `assessed_on` of an evaluation run now."""
-    return timezone.now().astimezone(patient.clinic.zone).date()
 
 
 def record_evaluation(
@@ -217,7 +215,13 @@ def _review(
             )
         if patient.stage in STAGES_BEFORE_DECISION:
             details["stage"] = [patient.stage, Stage.DECISION.value]
-            _move_to_decision(patient, user)
+            change_stage(
+                patient,
+                Stage.DECISION,
+                actor=user,
+                ctx=AuditContext.from_request(request) if request else AuditContext(),
+                reason=f"candidacy.{review.value}",
+            )
         record(
             f"candidacy.{review.value}",
             request=request,
@@ -228,20 +232,6 @@ def _review(
             details=details,
         )
     return evaluation
-
-
-def _move_to_decision(patient: Patient, user: Any) -> None:
-    before = patient.stage
-    Patient.objects.filter(pk=patient.pk).update(stage=Stage.DECISION, updated_at=timezone.now())
-    patient.stage = Stage.DECISION
-    ChangeRecord.objects.create(
-        patient=patient,
-        record_type="Patient",
-        record_id=str(patient.pk),
-        action="update",
-        changes={"stage": [before, Stage.DECISION.value]},
-        changed_by=user,
-    )
 
 
 def record_case_export(

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annulus.accounts.access import deny
+from annulus.accounts.access import get_for_user
+from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
+from annulus.clinical.actions import record_adverse_event, record_procedure, refer_elsewhere
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
 from annulus.clinical.treatment_forms import (
     AdverseEventForm,
@@ -20,63 +22,7 @@ from annulus.clinical.treatment_forms import (
     FibrinProcedureForm,
 )
 from annulus.patients.access import get_patient_for_user
-from annulus.patients.history import save_clinical
-from annulus.patients.models import Patient, Stage
-from annulus.safety.actions import schedule_check_ins
-
-
-def get_procedure_for_user(
-    request: HttpRequest, patient: Patient, procedure_id: int
-) -> FibrinProcedure:
-    """One of `patient`'s fibrin procedures; another patient's is a 404 and an audit event."""
-    procedure = FibrinProcedure.objects.filter(pk=procedure_id).first()
-    if procedure is None:
-        raise Http404("No such procedure.")
-    if procedure.patient_id != patient.pk:
-        deny(request, kind="fibrin_procedure", pk=procedure_id, patient_id=patient.pk)
-    return procedure
-
-
-def record_procedure(
-    procedure: FibrinProcedure, *, patient: Patient, request: HttpRequest
-) -> FibrinProcedure:
-    """Save a fibrin procedure and move the patient to `treated`, in one transaction.
-
-    The first procedure also sets `Patient.procedure_date`, which anchors the follow-up schedule;
-    a later one leaves it alone. Both rows get their change history and audit event. The patient
-    row is locked and read again, so a colleague's concurrent edit of their details survives.
-    """
-    with transaction.atomic():
-        save_clinical(
-            procedure,
-            patient=patient,
-            user=request.user,
-            request=request,
-            audit_action="fibrin_procedure.record",
-        )
-        schedule_check_ins(
-            patient,
-            procedure_kind="fibrin",
-            procedure_ref=f"FibrinProcedure:{procedure.pk}",
-            procedure_on=procedure.performed_on,
-            actor=request.user,
-            ctx=AuditContext.from_request(request),
-        )
-        current = Patient.objects.select_for_update().get(pk=patient.pk)
-        before = (current.stage, current.procedure_date)
-        current.stage = Stage.TREATED
-        if current.procedure_date is None:
-            current.procedure_date = procedure.performed_on
-        if (current.stage, current.procedure_date) != before:
-            save_clinical(
-                current,
-                patient=patient,
-                user=request.user,
-                request=request,
-                audit_action="patient.treated",
-            )
-    patient.stage, patient.procedure_date = current.stage, current.procedure_date
-    return procedure
+from annulus.patients.models import Patient
 
 
 @dataclass(frozen=True)
@@ -111,7 +57,7 @@ def treatment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def procedure_create(request: HttpRequest, pk: int) -> HttpResponse:
+def procedure_create(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     form = FibrinProcedureForm(
         request.POST or None,
@@ -121,7 +67,9 @@ def procedure_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            record_procedure(form.save(commit=False), patient=patient, request=request)
+            record_procedure(
+                form.save(commit=False), actor=request.user, ctx=AuditContext.from_request(request)
+            )
         except IntegrityError:
             # The same form sent twice at once: the second save hits the unique constraint.
             # Validating again now finds the first one and says so at the date field.
@@ -135,12 +83,15 @@ def procedure_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def adverse_event_create(request: HttpRequest, pk: int) -> HttpResponse:
+def adverse_event_create(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     initial = {}
     linked = request.GET.get("procedure", "")
     if request.method == "GET" and linked.isdigit():
-        initial["procedure"] = get_procedure_for_user(request, patient, int(linked)).pk
+        procedure = get_for_user(
+            request, FibrinProcedure, int(linked), kind="fibrin_procedure", patient=patient
+        )
+        initial["procedure"] = procedure.pk
     form = AdverseEventForm(
         request.POST or None,
         instance=AdverseEvent(patient=patient),
@@ -148,12 +99,8 @@ def adverse_event_create(request: HttpRequest, pk: int) -> HttpResponse:
         patient=patient,
     )
     if request.method == "POST" and form.is_valid():
-        save_clinical(
-            form.save(commit=False),
-            patient=patient,
-            user=request.user,
-            request=request,
-            audit_action="adverse_event.record",
+        record_adverse_event(
+            form.save(commit=False), actor=request.user, ctx=AuditContext.from_request(request)
         )
         messages.success(request, "Adverse event recorded.")
         return redirect("clinical:treatment", pk=patient.pk)
@@ -163,19 +110,15 @@ def adverse_event_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_create(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     form = AlternativeReferralForm(
         request.POST or None, instance=AlternativeReferral(patient=patient), patient=patient
     )
     if request.method == "POST" and form.is_valid():
         try:
-            save_clinical(
-                form.save(commit=False),
-                patient=patient,
-                user=request.user,
-                request=request,
-                audit_action="alternative_referral.record",
+            refer_elsewhere(
+                form.save(commit=False), actor=request.user, ctx=AuditContext.from_request(request)
             )
         except IntegrityError:
             form.full_clean()

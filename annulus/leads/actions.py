@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.leads.models import Lead, LeadStatus
 from annulus.lib.tokens import token_hash
+from annulus.patients.actions import create_patient
 from annulus.patients.models import Consent as PatientConsent
 from annulus.patients.models import ConsentKind, ContactChannel, Patient
 
@@ -196,7 +198,8 @@ def convert_lead(
     phone: str,
     veteran: bool | None,
 ) -> Patient:
-    """Make the lead a patient and copy its consent record across, as it was given.
+    """Make the lead a patient (through `create_patient`, so with its change record and
+    `patient.create` event) and copy its consent record across, as it was given.
 
     The contact consent keeps the form's wording version, source and time (it was the person's
     own decision, so `recorded_by` stays empty); an unsubscribe becomes a withdrawal row after it.
@@ -205,8 +208,11 @@ def convert_lead(
         locked = Lead.objects.select_for_update().get(pk=lead.pk)
         if locked.patient_id is not None or locked.status == LeadStatus.CONVERTED:
             raise AlreadyConverted(f"lead {lead.pk} is already a patient")
-        patient = Patient.objects.create(
-            clinic=locked.clinic,
+        actor = request.user if request.user.is_authenticated else None
+        patient = create_patient(
+            locked.clinic,
+            actor=actor,
+            ctx=AuditContext.from_request(request),
             first_name=first_name,
             last_name=last_name,
             email=email,
@@ -239,7 +245,7 @@ def convert_lead(
         locked.patient = patient
         locked.status = LeadStatus.CONVERTED
         locked.converted_at = timezone.now()
-        locked.converted_by = request.user if request.user.is_authenticated else None
+        locked.converted_by = actor
         locked.save(update_fields=["patient", "status", "converted_at", "converted_by"])
         record(
             "lead.converted",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.conf import settings
 from django.core import signing
 
 from annulus.leads.models import HeardAbout, LeadStatus
+from annulus.lib.validators import clean_phone
 
 CONSENT_WORDING_VERSION = "guide-form-v1"
 CONSENT_LABEL = (
@@ -18,7 +18,6 @@ CONSENT_LABEL = (
     "I can unsubscribe at any time."
 )
 STARTED_SALT = "annulus.leads.guide-form-started"
-_PHONE = re.compile(r"^[0-9+()\-. ]{7,40}$")
 
 
 def min_fill_seconds() -> float:
@@ -90,12 +89,10 @@ class GuideRequestForm(forms.Form):
         return str(self.cleaned_data["email"]).strip().lower()
 
     def clean_phone(self) -> str:
-        phone = " ".join(str(self.cleaned_data.get("phone", "")).split())
-        if phone and not _PHONE.match(phone):
-            raise forms.ValidationError(
-                "Phone number: use digits, spaces and + ( ) - only, or leave it empty."
-            )
-        return phone
+        try:
+            return clean_phone(self.cleaned_data.get("phone"))
+        except ValueError as problem:
+            raise forms.ValidationError(f"Phone number: {problem}, or leave it empty.") from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -150,3 +147,9 @@ class ConvertLeadForm(forms.Form):
         required=False,
         widget=forms.NullBooleanSelect,
     )
+
+    def clean_phone(self) -> str:
+        try:
+            return clean_phone(self.cleaned_data.get("phone"))
+        except ValueError as problem:
+            raise forms.ValidationError(f"Phone number: {problem}.") from None

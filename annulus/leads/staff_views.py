@@ -9,12 +9,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from annulus.accounts.access import deny, require_role
+from annulus.accounts.access import get_for_user, require_role
 from annulus.accounts.models import Role
+from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.record import record
 from annulus.leads import actions
 from annulus.leads.forms import ConvertLeadForm, LeadFilterForm
@@ -36,20 +37,15 @@ CSV_COLUMNS = [
 ]
 
 
-def get_lead_for_user(request: HttpRequest, pk: int) -> Lead:
+def get_lead_for_user(request: StaffRequest, pk: int) -> Lead:
     """A lead of the current clinic; another clinic's lead is a 404 and an audit event."""
     require_role(request, *LEAD_ROLES)
-    lead = Lead.objects.select_related("clinic", "patient").filter(pk=pk).first()
-    if lead is None:
-        raise Http404("No such lead.")
-    if lead.clinic_id != request.clinic.pk:  # type: ignore[attr-defined]
-        deny(request, kind="lead", pk=pk)
-    return lead
+    return get_for_user(request, Lead.objects.select_related("clinic", "patient"), pk, kind="lead")
 
 
-def _filtered(request: HttpRequest) -> tuple[QuerySet[Lead], LeadFilterForm]:
+def _filtered(request: StaffRequest) -> tuple[QuerySet[Lead], LeadFilterForm]:
     require_role(request, *LEAD_ROLES)
-    leads = Lead.objects.in_clinic(request.clinic)  # type: ignore[attr-defined]
+    leads = Lead.objects.in_clinic(request.clinic)
     form = LeadFilterForm(request.GET)
     if not form.is_valid():
         # A hand-edited query string: show everything rather than an error page.
@@ -63,7 +59,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Lead], LeadFilterForm]:
         leads = leads.contactable()
     elif f["contact"] == "unsubscribed":
         leads = leads.filter(unsubscribed_at__isnull=False)
-    zone = request.clinic.zone  # type: ignore[attr-defined]
+    zone = request.clinic.zone
     if f["since"]:
         leads = leads.filter(created_at__gte=datetime.combine(f["since"], time.min, tzinfo=zone))
     if f["until"]:
@@ -74,7 +70,7 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Lead], LeadFilterForm]:
 
 
 @require_safe
-def lead_list(request: HttpRequest) -> HttpResponse:
+def lead_list(request: StaffRequest) -> HttpResponse:
     leads, form = _filtered(request)
     page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -92,9 +88,9 @@ def csv_safe(value: Any) -> str:
 
 
 @require_safe
-def lead_export(request: HttpRequest) -> HttpResponse:
+def lead_export(request: StaffRequest) -> HttpResponse:
     leads, form = _filtered(request)
-    zone = request.clinic.zone  # type: ignore[attr-defined]
+    zone = request.clinic.zone
     stamp = datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
@@ -120,14 +116,14 @@ def lead_export(request: HttpRequest) -> HttpResponse:
     record(
         "lead.exported",
         request=request,
-        clinic=request.clinic,  # type: ignore[attr-defined]
+        clinic=request.clinic,
         details={"rows": count, "filters": sorted(filters)},
     )
     return response
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_detail(request: StaffRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request, pk)
     initial = {"first_name": lead.first_name, "email": lead.email, "phone": lead.phone}
     form = ConvertLeadForm(request.POST or None, initial=initial)
@@ -153,16 +149,16 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def lead_contacted(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_contacted(request: StaffRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request, pk)
     actions.mark_contacted(request, lead)
     return redirect("leads_staff:detail", pk=lead.pk)
 
 
 @require_safe
-def guide_preview(request: HttpRequest) -> HttpResponse:
+def guide_preview(request: StaffRequest) -> HttpResponse:
     """The PDF exactly as it is emailed, for checking an edit to content/guide.md."""
-    pdf = build_guide_pdf(request.clinic)  # type: ignore[attr-defined]
+    pdf = build_guide_pdf(request.clinic)
     response = HttpResponse(pdf.content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf.filename}"'
     return response

@@ -4,32 +4,23 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from annulus.accounts.access import get_for_user
+from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.record import record
 from annulus.notifications.actions import retry_now
 from annulus.notifications.models import OutboundEmail, Status
 
 
-def _clinic_emails(request: HttpRequest) -> QuerySet[OutboundEmail]:
+def _clinic_emails(request: StaffRequest) -> QuerySet[OutboundEmail]:
     # Emails not tied to a clinic (staff password resets) are not shown to clinics.
-    return OutboundEmail.objects.filter(clinic=request.clinic)  # type: ignore[attr-defined]
+    return OutboundEmail.objects.filter(clinic=request.clinic)
 
 
-def get_email_for_user(request: HttpRequest, pk: int) -> OutboundEmail:
-    email = OutboundEmail.objects.filter(pk=pk).first()
-    if email is None:
-        raise Http404("No such email.")
-    if email.clinic_id != request.clinic.pk:  # type: ignore[attr-defined]
-        from annulus.accounts.access import deny
-
-        deny(request, kind="email", pk=pk, patient_id=email.patient_id)
-    return email
-
-
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: StaffRequest) -> HttpResponse:
     emails = _clinic_emails(request)
     status = request.GET.get("status", "")
     if status in Status.values:
@@ -44,12 +35,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/outbox.html", context)
 
 
-def email_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    email = get_email_for_user(request, pk)
+def email_detail(request: StaffRequest, pk: int) -> HttpResponse:
+    email = get_for_user(request, OutboundEmail, pk, kind="email")
     record(
         "email.viewed",
         request=request,
-        clinic=request.clinic,  # type: ignore[attr-defined]
+        clinic=request.clinic,
         patient_id=email.patient_id,
         obj=email,
     )
@@ -57,13 +48,13 @@ def email_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def email_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    email = get_email_for_user(request, pk)
+def email_retry(request: StaffRequest, pk: int) -> HttpResponse:
+    email = get_for_user(request, OutboundEmail, pk, kind="email")
     retry_now(email)
     record(
         "email.retry",
         request=request,
-        clinic=request.clinic,  # type: ignore[attr-defined]
+        clinic=request.clinic,
         patient_id=email.patient_id,
         obj=email,
     )

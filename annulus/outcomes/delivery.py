@@ -13,25 +13,32 @@ Reminders that fell due before the first email (a late enrolment) are skipped, n
 Every email carries its own link (reminders too: only hashes are kept, so an old link cannot be
 sent again) and goes through the notifications outbox, whose state is the mail backend's answer.
 Once an email is sent, or its link stops working, the link is removed from the stored copy.
+The emails themselves are `emails.py`. The actions never import this module: they send
+`invitations_planned` on commit, and `start_timers` (connected in `signals.py`) starts the chains.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from annulus.notifications.actions import queue_email
-from annulus.notifications.models import OutboundEmail
-from annulus.outcomes import library
 from annulus.outcomes.actions import close_window, issue_link, local_moment
+from annulus.outcomes.emails import (  # noqa: F401  (re-exported: their old home)
+    EMAIL_KINDS,
+    REDACTED,
+    email_link,
+    may_email,
+    minutes_needed,
+    redact,
+    redact_email,
+    redact_links_in_emails,
+    site_base,
+    survey_url,
+)
 from annulus.outcomes.models import (
     PENDING_STATUSES,
     FollowUpStatus,
@@ -39,15 +46,10 @@ from annulus.outcomes.models import (
     InvitationStatus,
     LinkPurpose,
     Response,
-    SurveyLink,
 )
-from annulus.patients.models import Consent, ConsentKind, Patient
 
 SEND_AT = time(9, 0)
 CLOSE_GRACE = timedelta(minutes=5)
-EMAIL_KINDS = ("outcomes.survey.invitation", "outcomes.survey.reminder")
-_LINK_IN_TEXT = re.compile(r"(/survey/)[A-Za-z0-9_-]{20,}/")
-REDACTED = "[link removed after sending]"
 
 
 # ---- when --------------------------------------------------------------------------------------
@@ -82,22 +84,13 @@ def next_milestone(invitation: Invitation, now: datetime) -> datetime | None:
     return min(later) if later else None
 
 
-# ---- who -----------------------------------------------------------------------------------
-
-
-def may_email(patient: Patient) -> bool:
-    """An address, and no refusal of follow-up surveys (the latest decision counts)."""
-    if not patient.email:
-        return False
-    latest = (
-        Consent.objects.filter(patient=patient, kind=ConsentKind.OUTCOME_SURVEYS)
-        .order_by("-given_at", "-id")
-        .first()
-    )
-    return latest is None or latest.granted
-
-
 # ---- the timer -------------------------------------------------------------------------------
+
+
+def start_timers(sender: Any, jobs: list[tuple[int, int]], **kwargs: Any) -> None:
+    """Receiver of `invitations_planned`: start the timer chain of each (invitation, revision)."""
+    for pk, revision in jobs:
+        advance_task.enqueue(pk, revision)
 
 
 @task()
@@ -166,72 +159,3 @@ def _advance_locked(invitation: Invitation, now: datetime) -> str:
     link, token = issue_link(invitation, purpose=purpose, now=now)
     email_link(invitation, link, token)
     return purpose
-
-
-# ---- the email -------------------------------------------------------------------------------
-
-
-def site_base(invitation: Invitation) -> str:
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or invitation.follow_up.site_url or "")
-    return (base or "http://localhost:8000").rstrip("/")
-
-
-def survey_url(invitation: Invitation, token: str) -> str:
-    return f"{site_base(invitation)}/survey/{token}/"
-
-
-def minutes_needed(invitation: Invitation) -> int:
-    items = sum(len(library.shipped(i).items) for i in invitation.instruments)
-    return max(2, round(items * 10 / 60))  # about ten seconds an item
-
-
-def email_link(invitation: Invitation, link: SurveyLink, token: str) -> OutboundEmail:
-    """Queue the email that carries ``link``. No name and no health detail in the email."""
-    patient = invitation.follow_up.patient
-    clinic = patient.clinic
-    reminder = link.purpose in (LinkPurpose.REMINDER_1, LinkPurpose.REMINDER_2)
-    context: dict[str, Any] = {
-        "clinic": clinic,
-        "label": invitation.label,
-        "url": survey_url(invitation, token),
-        "closes": invitation.closes,
-        "minutes": minutes_needed(invitation),
-        "reminder": reminder,
-        "reissued": link.purpose == LinkPurpose.REISSUE,
-    }
-    subject = (
-        f"Reminder: your questionnaire from {clinic.name}"
-        if reminder
-        else f"Your questionnaire from {clinic.name}"
-    )
-    email = queue_email(
-        kind=EMAIL_KINDS[1] if reminder else EMAIL_KINDS[0],
-        to=patient.email,
-        subject=subject[:200],
-        body_text=render_to_string("outcomes/email/survey.txt", context),
-        clinic=clinic,
-        patient_id=patient.pk,
-        dedupe_key=f"outcomes.link:{link.pk}",
-    )
-    link.email = email
-    link.save(update_fields=["email"])
-    return email
-
-
-def redact(text: str) -> str:
-    return _LINK_IN_TEXT.sub(rf"\g<1>{REDACTED}/", text)
-
-
-def redact_email(email_id: int) -> None:
-    email = OutboundEmail.objects.filter(pk=email_id).only("body_text", "body_html").first()
-    if email is None:
-        return
-    text, html = redact(email.body_text), redact(email.body_html)
-    if (text, html) != (email.body_text, email.body_html):
-        OutboundEmail.objects.filter(pk=email_id).update(body_text=text, body_html=html)
-
-
-def redact_links_in_emails(links: QuerySet[SurveyLink]) -> None:
-    """Remove the links from the stored copies of these links' emails (the link is dead)."""
-    for email_id in links.exclude(email=None).values_list("email_id", flat=True):
-        redact_email(email_id)

@@ -1,38 +1,39 @@
-"""Follow the treatment date wherever it is edited, and keep survey links out of stored emails.
+"""Where outcomes listens to the rest of the record, and keeps survey links out of stored emails.
 
-The treatment date lives in other apps (the fibrin procedure, a referral, the planned date on the
-patient). Whatever page or command changes it, the save ends here and an enrolled patient's
-pending invitations are re-planned in the same transaction, so the two never disagree
-(REDCap's scheduled invitations famously do not follow a changed date).
+- `treatment_anchor_changed` (`annulus/patients/events.py`), sent only by the write actions that
+  can move the date follow-up counts from (`update_patient`, `record_procedure`,
+  `refer_elsewhere`): an enrolled patient's pending invitations are re-planned in the same
+  transaction, so the two never disagree (REDCap's scheduled invitations famously do not follow
+  a changed date).
+- `invitations_planned` (`outcomes/actions/clock.py`), sent on commit by enrolment and
+  re-planning: the timers in `delivery.py` start.
+- An outgoing survey email, once sent, loses its working link.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 
-from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.notifications.models import OutboundEmail, Status
+from annulus.patients.events import treatment_anchor_changed
 from annulus.patients.models import Patient
 
 
-def _treatment_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return  # loading fixtures
+def _treatment_changed(sender: Any, patient: Patient, **kwargs: Any) -> None:
     from annulus.outcomes.actions import sync_treatment
     from annulus.outcomes.models import FollowUp
 
-    patient_id = instance.pk if isinstance(instance, Patient) else instance.patient_id
-    if not FollowUp.objects.filter(patient_id=patient_id).exists():
+    if not FollowUp.objects.filter(patient_id=patient.pk).exists():
         return
-    patient = Patient.objects.select_related("clinic").filter(pk=patient_id).first()
-    if patient is not None:
-        sync_treatment(patient)
+    current = Patient.objects.select_related("clinic").filter(pk=patient.pk).first()
+    if current is not None:
+        sync_treatment(current)
 
 
 def _email_saved(sender: Any, instance: OutboundEmail, **kwargs: Any) -> None:
-    from annulus.outcomes.delivery import EMAIL_KINDS, redact_email
+    from annulus.outcomes.emails import EMAIL_KINDS, redact_email
 
     # Sent: the patient has it, the stored copy no longer needs a working link. A failed email
     # keeps its link for the retry.
@@ -41,9 +42,9 @@ def _email_saved(sender: Any, instance: OutboundEmail, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    for model in (FibrinProcedure, AlternativeReferral, Patient):
-        uid = f"outcomes-treatment-{model.__name__}"
-        post_save.connect(_treatment_changed, sender=model, dispatch_uid=f"{uid}-saved")
-        if model is not Patient:
-            post_delete.connect(_treatment_changed, sender=model, dispatch_uid=f"{uid}-deleted")
+    from annulus.outcomes.actions.clock import invitations_planned
+    from annulus.outcomes.delivery import start_timers
+
+    treatment_anchor_changed.connect(_treatment_changed, dispatch_uid="outcomes-treatment")
+    invitations_planned.connect(start_timers, dispatch_uid="outcomes-timers")
     post_save.connect(_email_saved, sender=OutboundEmail, dispatch_uid="outcomes-email-saved")

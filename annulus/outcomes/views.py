@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from annulus.accounts.access import deny
+from annulus.accounts.access import get_for_user
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.outcomes import actions, charts, library, results
@@ -27,14 +27,14 @@ from annulus.website.site import absolute_url
 
 def get_invitation_for_user(request: HttpRequest, patient: Patient, pk: int) -> Invitation:
     """A time point of this patient's follow-up; anything else is a 404 and an audit event."""
-    invitation = (
-        Invitation.objects.select_related("follow_up__patient__clinic").filter(pk=pk).first()
+    return get_for_user(
+        request,
+        Invitation.objects.select_related("follow_up__patient__clinic"),
+        pk,
+        kind="invitation",
+        patient=patient,
+        owner="follow_up.patient_id",
     )
-    if invitation is None:
-        raise Http404("No such time point.")
-    if invitation.follow_up.patient_id != patient.pk:
-        deny(request, kind="invitation", pk=pk, patient_id=patient.pk)
-    return invitation
 
 
 def _charts(follow_up: FollowUp, rows: list[results.TimePointRow]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
-from annulus.accounts.access import deny, require_role
+from annulus.accounts.access import deny, request_clinic, require_role
 from annulus.accounts.models import Role
 from annulus.audit.record import record
 from annulus.patients.models import Patient
@@ -21,7 +21,7 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, write: bool = False) 
     patient = Patient.objects.select_related("clinic", "clinician").filter(pk=pk).first()
     if patient is None:
         raise Http404("No such patient.")
-    if patient.clinic_id != request.clinic.pk:  # type: ignore[attr-defined]
+    if patient.clinic_id != request_clinic(request).pk:
         deny(request, kind="patient", pk=pk, patient_id=patient.pk)
     if write:
         require_role(request, *WRITE_ROLES)

@@ -3,6 +3,8 @@ authorization. Invented people; emails use the reserved .test domain.
 
 Each patient is a complete, protocol-ready record (the spec's example candidate) with one
 deliberate difference that sends them down another path. Seeding is idempotent by email.
+Every row is written through the same actions as the staff pages (`patients.actions`,
+`clinical.actions`), so the demo has its change history and audit trail too.
 """
 
 from __future__ import annotations
@@ -14,14 +16,27 @@ from typing import Any
 from django.db import transaction
 
 from annulus.accounts.models import Clinic, User
+from annulus.audit.context import AuditContext
+from annulus.clinical.actions import (
+    record_discography,
+    record_injection,
+    record_procedure,
+    refer_elsewhere,
+    save_mri_study,
+)
 from annulus.clinical.models import (
     AlternativeReferral,
     BlockKind,
     DiagnosticInjection,
-    Discogram,
     FibrinProcedure,
-    LevelFinding,
     MRIStudy,
+)
+from annulus.patients.actions import (
+    change_stage,
+    create_patient,
+    record_va_visit,
+    save_authorization,
+    save_intake,
 )
 from annulus.patients.models import (
     RED_FLAG_FIELDS,
@@ -32,6 +47,9 @@ from annulus.patients.models import (
     Patient,
     Stage,
 )
+from annulus.screening.red_flags import CAUDA_EQUINA_IDS
+
+SEED = AuditContext.system("seed_demo")
 
 
 @dataclass
@@ -236,39 +254,36 @@ def seed_patients(clinic: Clinic, clinician: User, today: date) -> list[Patient]
 
 def add_spec_discography(patient: Patient, day: date) -> None:
     """The spec example's discography: L4-L5 positive, L3-L4 a painless adjacent control."""
-    Discogram.objects.create(
-        patient=patient,
-        performed_on=day,
-        level="L3-L4",
-        opening_pressure_psi=8,
-        pain_intensity=0,
-        concordance="none",
-    )
-    Discogram.objects.create(
-        patient=patient,
-        performed_on=day,
-        level="L4-L5",
-        opening_pressure_psi=9,
-        pain_onset_psi_above_opening=12,
-        pain_intensity=8,
-        concordance="concordant",
-        dallas_grade=3,
-    )
+    levels: dict[str, dict[str, Any]] = {
+        "L3-L4": {"opening_pressure_psi": 8, "pain_intensity": 0, "concordance": "none"},
+        "L4-L5": {
+            "opening_pressure_psi": 9,
+            "pain_onset_psi_above_opening": 12,
+            "pain_intensity": 8,
+            "concordance": "concordant",
+            "dallas_grade": 3,
+        },
+    }
+    record_discography(patient, day, levels, actor=None, ctx=SEED)
 
 
 def add_medial_branch_block(patient: Patient, day: date, relief_percent: int = 20) -> None:
-    DiagnosticInjection.objects.create(
+    injection = DiagnosticInjection(
         patient=patient,
         kind=BlockKind.MEDIAL_BRANCH,
         performed_on=day,
         levels=["L4-L5", "L5-S1"],
         relief_percent=relief_percent,
     )
+    record_injection(injection, actor=None, ctx=SEED)
 
 
 def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> Patient:
-    patient = Patient.objects.create(
-        clinic=clinic,
+    # Created new, then moved on through the same actions as a real record; its stage last.
+    patient = create_patient(
+        clinic,
+        actor=None,
+        ctx=SEED,
         first_name=spec.first,
         last_name=spec.last,
         date_of_birth=date(*spec.born),
@@ -276,47 +291,51 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         email=email_for(spec),
         phone="+1 555 0100",
         veteran=spec.veteran,
-        stage=spec.stage,
+        stage=spec.stage if spec.treated_days_ago is None else Stage.NEW,
         clinician=clinician,
     )
     if spec.stage == Stage.NEW:
         return patient
     if not spec.complete:
-        Intake.objects.create(
+        intake = Intake(
             patient=patient,
             status=IntakeStatus.SUBMITTED,
             back_pain_duration_months=9,
             back_pain_nrs=6,
             **dict.fromkeys(RED_FLAG_FIELDS, False),
         )
+        save_intake(intake, actor=None, ctx=SEED)
         return patient
-    Intake.objects.create(patient=patient, **{**BASE_INTAKE, **spec.intake})
+    # A cauda-equina sign was reported by the patient on their intake link (an alert from intake).
+    by_patient = any(spec.intake.get(flag) for flag in CAUDA_EQUINA_IDS)
+    intake = Intake(patient=patient, **{**BASE_INTAKE, **spec.intake})
+    save_intake(intake, actor=None, ctx=SEED, via_patient_link=by_patient)
     # The work-up happened before treatment; for the untreated it is recent.
     anchor = today - timedelta(days=spec.treated_days_ago or 0)
-    study = MRIStudy.objects.create(
+    study = MRIStudy(
         patient=patient,
         study_date=anchor - timedelta(days=110),
         report_reference=f"DEMO-MRI-{patient.pk:04d}",
         scoliosis_cobb_degrees=spec.cobb,
     )
-    LevelFinding.objects.create(study=study, level="L4-L5", **{**BASE_LEVEL, **spec.level})
-    LevelFinding.objects.create(study=study, level="L3-L4", **BASE_LEVEL)
+    levels = {"L4-L5": {**BASE_LEVEL, **spec.level}, "L3-L4": dict(BASE_LEVEL)}
+    save_mri_study(study, levels, actor=None, ctx=SEED)
     add_spec_discography(patient, anchor - timedelta(days=40))
     if spec.mbb_relief is not None:
         add_medial_branch_block(patient, anchor - timedelta(days=150), spec.mbb_relief)
     if spec.sij_relief is not None:
-        DiagnosticInjection.objects.create(
+        injection = DiagnosticInjection(
             patient=patient,
             kind=BlockKind.SI_JOINT,
             performed_on=anchor - timedelta(days=60),
             side="left",
             relief_percent=spec.sij_relief,
         )
+        record_injection(injection, actor=None, ctx=SEED)
     if spec.treated_days_ago is not None:
-        treated_on = today - timedelta(days=spec.treated_days_ago)
-        FibrinProcedure.objects.create(
+        procedure = FibrinProcedure(
             patient=patient,
-            performed_on=treated_on,
+            performed_on=today - timedelta(days=spec.treated_days_ago),
             levels=["L4-L5"],
             product="Fibrin sealant (demo product)",
             lot_number=f"DEMO-LOT-{patient.pk:03d}",
@@ -325,14 +344,15 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
             operator=clinician,
             sedation="local",
         )
-        patient.procedure_date = treated_on
-        patient.save(update_fields=["procedure_date"])
+        record_procedure(procedure, actor=None, ctx=SEED)  # treated, with its procedure date
+        change_stage(patient, spec.stage, actor=None, ctx=SEED, reason="seed_demo")
     if spec.referral:
-        AlternativeReferral.objects.create(
+        referral = AlternativeReferral(
             patient=patient, alternative=spec.referral, referred_on=today - timedelta(days=7)
         )
+        refer_elsewhere(referral, actor=None, ctx=SEED)
     if spec.veteran:
-        auth = CommunityCareAuthorization.objects.create(
+        auth = CommunityCareAuthorization(
             patient=patient,
             referral_number=f"VA-DEMO-{patient.pk:05d}",
             seoc="Pain management (demo SEOC)",
@@ -343,10 +363,12 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
             region="Region 2",
             third_party_administrator="TriWest Healthcare Alliance",
         )
-        AuthorizedVisit.objects.create(
-            authorization=auth, visit_date=today - timedelta(days=120), description="Consultation"
-        )
-        AuthorizedVisit.objects.create(
-            authorization=auth, visit_date=today - timedelta(days=40), description="Discography"
-        )
+        save_authorization(auth, actor=None, ctx=SEED)
+        for days_ago, description in ((120, "Consultation"), (40, "Discography")):
+            visit = AuthorizedVisit(
+                authorization=auth,
+                visit_date=today - timedelta(days=days_ago),
+                description=description,
+            )
+            record_va_visit(visit, actor=None, ctx=SEED)
     return patient

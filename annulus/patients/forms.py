@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 
 from annulus.accounts.models import Membership, Role, User
+from annulus.lib.validators import check_date_of_birth, clean_phone
 from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient, Stage
 from annulus.screening.red_flags import RED_FLAGS
 
@@ -69,11 +70,18 @@ class PatientForm(forms.ModelForm[Patient]):
 
     def clean_date_of_birth(self) -> Any:
         born = self.cleaned_data.get("date_of_birth")
-        if born is not None and born > today_utc():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if born is not None and born.year < 1900:
-            raise forms.ValidationError("Check the year: it is before 1900.")
+        if born is not None:
+            try:
+                check_date_of_birth(born)
+            except ValueError as problem:
+                raise forms.ValidationError(f"The date of birth {problem}.") from None
         return born
+
+    def clean_phone(self) -> str:
+        try:
+            return clean_phone(self.cleaned_data.get("phone"))
+        except ValueError as problem:
+            raise forms.ValidationError(f"Phone number: {problem}.") from None
 
 
 class PatientFilterForm(forms.Form):

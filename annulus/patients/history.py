@@ -1,7 +1,9 @@
 """Change history for clinical data: every save records who, when, and each field before/after.
 
-Used by every action that writes clinical records (`save_clinical`), including a patient's own
-intake through their link, so the record can always answer "who changed this, and from what?".
+`save_clinical` and `delete_clinical` are the private helpers of the write actions
+(`annulus/patients/actions/`, `annulus/clinical/actions.py`): views never call them. Each one
+saves the row, its `ChangeRecord` and its audit event in one transaction, so the record can
+always answer "who changed this, and from what?".
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.models import ChangeRecord, Patient
 
@@ -49,8 +52,10 @@ def save_clinical(
     patient: Patient,
     user: Any = None,
     request: Any = None,
+    ctx: AuditContext | None = None,
     via_patient_link: bool = False,
     audit_action: str | None = None,
+    details: dict[str, Any] | None = None,
 ) -> models.Model:
     """Save `instance` and record its history and an audit event, in one transaction."""
     with transaction.atomic():
@@ -77,17 +82,23 @@ def save_clinical(
         record(
             audit_action or f"{label.lower()}.{'create' if before is None else 'update'}",
             request=request,
+            ctx=ctx,
             actor=user,
             clinic=patient.clinic,
             patient_id=patient.pk,
             obj=instance,
-            details={"fields": sorted(changes)},
+            details={"fields": sorted(changes), **(details or {})},
         )
     return instance
 
 
 def delete_clinical(
-    instance: models.Model, *, patient: Patient, user: Any = None, request: Any = None
+    instance: models.Model,
+    *,
+    patient: Patient,
+    user: Any = None,
+    request: Any = None,
+    ctx: AuditContext | None = None,
 ) -> None:
     with transaction.atomic():
         before = snapshot(instance)
@@ -104,6 +115,7 @@ def delete_clinical(
         record(
             f"{label.lower()}.delete",
             request=request,
+            ctx=ctx,
             actor=user,
             clinic=patient.clinic,
             patient_id=patient.pk,

@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
+from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, token_hash
+from annulus.patients.actions import save_intake
 from annulus.patients.forms import IntakeForm
 from annulus.patients.models import Intake, IntakeLink, IntakeStatus
-from annulus.safety.actions import save_intake_with_alerts
 from annulus.screening.red_flags import CAUDA_EQUINA_IDS, FLAG_IDS, instruction_for
 
 SESSION_KEY = "annulus_intake_link"
@@ -99,26 +100,20 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         if name not in names:
             del form.fields[name]
     if request.method == "POST" and form.is_valid():
-        intake = form.save(commit=False)
-        finishing = step == len(sections) and "submit" in request.POST
+        sending = step == len(sections) and "submit" in request.POST
         # The cauda-equina questions must be answered before the intake can be sent.
         unanswered = [f for f in CAUDA_EQUINA_IDS if getattr(intake, f) is None]
-        if finishing and unanswered:
-            finishing = False
-        if finishing:
-            intake.status = IntakeStatus.SUBMITTED
-            intake.submitted_at = datetime.now(UTC)
-        save_intake_with_alerts(
-            intake,
-            patient=patient,
-            source="intake",
-            request=request,
+        finishing = sending and not unanswered
+        save_intake(
+            form.save(commit=False),
+            actor=None,
+            ctx=AuditContext.from_request(request),
             via_patient_link=True,
-            audit_action="intake.patient_save",
+            submit=finishing,
         )
         if finishing:
             return _private(redirect("intake_public:form"))
-        if step == len(sections) and "submit" in request.POST:
+        if sending:
             return _private(redirect(f"/intake/?section={WARNING_SIGNS}&unanswered=1"))
         # A yes to a red flag shows what to do now at the top of the next page.
         return _private(redirect(f"/intake/?section={min(step + 1, len(sections))}"))

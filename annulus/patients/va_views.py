@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from django.contrib import messages
-from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from annulus.accounts.access import deny
+from annulus.accounts.access import get_for_user
+from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.context import AuditContext
+from annulus.lib.clock import clinic_today
 from annulus.patients.access import get_patient_for_user
-from annulus.patients.history import save_clinical
-from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization, Patient
+from annulus.patients.actions import (
+    VisitRefused,
+    record_va_visit,
+    save_authorization,
+    submit_claim,
+)
+from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization
 from annulus.patients.va import (
     authorization_status,
     claim_deadline,
@@ -21,33 +27,6 @@ from annulus.patients.va import (
     patient_warnings,
 )
 from annulus.patients.va_forms import AuthorizationForm, ClaimForm, VisitForm
-
-
-def clinic_today(patient: Patient) -> date:
-    """Today where the clinic is: deadlines are calendar days at the clinic, not in UTC."""
-    return datetime.now(patient.clinic.zone).date()
-
-
-def get_authorization_for_user(
-    request: HttpRequest, patient: Patient, authorization_id: int
-) -> CommunityCareAuthorization:
-    """One of `patient`'s authorizations; another patient's is a 404 and an audit event."""
-    authorization = CommunityCareAuthorization.objects.filter(pk=authorization_id).first()
-    if authorization is None:
-        raise Http404("No such authorization.")
-    if authorization.patient_id != patient.pk:
-        deny(request, kind="va_authorization", pk=authorization_id, patient_id=patient.pk)
-    return authorization
-
-
-def get_visit_for_user(request: HttpRequest, patient: Patient, visit_id: int) -> AuthorizedVisit:
-    """A visit under one of `patient`'s authorizations; anything else is a 404 (audited)."""
-    visit = AuthorizedVisit.objects.select_related("authorization").filter(pk=visit_id).first()
-    if visit is None:
-        raise Http404("No such visit.")
-    if visit.authorization.patient_id != patient.pk:
-        deny(request, kind="va_visit", pk=visit_id, patient_id=patient.pk)
-    return visit
 
 
 @require_GET
@@ -67,24 +46,27 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def authorization_edit(
-    request: HttpRequest, pk: int, authorization_id: int | None = None
+    request: StaffRequest, pk: int, authorization_id: int | None = None
 ) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     authorization = (
-        get_authorization_for_user(request, patient, authorization_id)
+        get_for_user(
+            request,
+            CommunityCareAuthorization,
+            authorization_id,
+            kind="va_authorization",
+            patient=patient,
+        )
         if authorization_id
         else CommunityCareAuthorization(patient=patient)
     )
-    creating = authorization.pk is None
     form = AuthorizationForm(request.POST or None, instance=authorization, patient=patient)
     if request.method == "POST" and form.is_valid():
         try:
-            save_clinical(
+            save_authorization(
                 form.save(commit=False),
-                patient=patient,
-                user=request.user,
-                request=request,
-                audit_action="va_authorization.create" if creating else "va_authorization.update",
+                actor=request.user,
+                ctx=AuditContext.from_request(request),
             )
         except IntegrityError:
             form.full_clean()  # sent twice at once: now the first copy is there to name
@@ -102,31 +84,28 @@ def authorization_edit(
     return render(request, "patients/va_authorization.html", context)
 
 
-def count_visit(form: VisitForm, *, patient: Patient, request: HttpRequest) -> bool:
-    """Count the form's visit against its authorization, or add the error that says why not.
-
-    The authorization row is locked and its visits counted again, so two visits sent at the
-    same moment cannot both take the last one.
-    """
-    with transaction.atomic():
-        CommunityCareAuthorization.objects.select_for_update().get(pk=form.authorization.pk)
-        used = AuthorizedVisit.objects.filter(authorization=form.authorization).count()
-        if form.refuse(used):
-            return False
-        save_clinical(
-            form.save(commit=False),
-            patient=patient,
-            user=request.user,
-            request=request,
-            audit_action="va_visit.record",
+def count_visit(form: VisitForm, *, request: StaffRequest) -> bool:
+    """Count the form's visit against its authorization, or add the error that says why not."""
+    try:
+        record_va_visit(
+            form.save(commit=False), actor=request.user, ctx=AuditContext.from_request(request)
         )
+    except VisitRefused as refused:
+        form.add_error(refused.field, refused.message)
+        return False
     return True
 
 
 @require_http_methods(["GET", "POST"])
-def visit_create(request: HttpRequest, pk: int, authorization_id: int) -> HttpResponse:
+def visit_create(request: StaffRequest, pk: int, authorization_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
-    authorization = get_authorization_for_user(request, patient, authorization_id)
+    authorization = get_for_user(
+        request,
+        CommunityCareAuthorization,
+        authorization_id,
+        kind="va_authorization",
+        patient=patient,
+    )
     used = AuthorizedVisit.objects.filter(authorization=authorization).count()
     today = clinic_today(patient)
     form = VisitForm(
@@ -138,7 +117,7 @@ def visit_create(request: HttpRequest, pk: int, authorization_id: int) -> HttpRe
     )
     if request.method == "POST" and form.is_valid():
         try:
-            counted = count_visit(form, patient=patient, request=request)
+            counted = count_visit(form, request=request)
         except IntegrityError:
             counted = False
             form.full_clean()  # sent twice at once: now the first copy is there to name
@@ -164,21 +143,24 @@ def visit_create(request: HttpRequest, pk: int, authorization_id: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-def claim_submit(request: HttpRequest, pk: int, visit_id: int) -> HttpResponse:
+def claim_submit(request: StaffRequest, pk: int, visit_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
-    visit = get_visit_for_user(request, patient, visit_id)
+    visit = get_for_user(
+        request,
+        AuthorizedVisit.objects.select_related("authorization"),
+        visit_id,
+        kind="va_visit",
+        patient=patient,
+        owner="authorization.patient_id",
+    )
     form = ClaimForm(
         request.POST or None,
         instance=visit,
         initial={"claim_submitted_on": visit.claim_submitted_on or clinic_today(patient)},
     )
     if request.method == "POST" and form.is_valid():
-        save_clinical(
-            form.save(commit=False),
-            patient=patient,
-            user=request.user,
-            request=request,
-            audit_action="va_claim.submitted",
+        submit_claim(
+            form.save(commit=False), actor=request.user, ctx=AuditContext.from_request(request)
         )
         messages.success(
             request, f"Claim for the visit of {day_label(visit.visit_date)} marked sent."

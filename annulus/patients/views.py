@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annulus.accounts.access import get_clinic_for_user, require_role
+from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
-from annulus.lib.tokens import new_token, token_hash
 from annulus.patients.access import WRITE_ROLES, get_patient_for_user
+from annulus.patients.actions import (
+    create_patient,
+    issue_intake_link,
+    review_intake,
+    save_intake,
+    update_patient,
+)
 from annulus.patients.forms import IntakeForm, PatientFilterForm, PatientForm
-from annulus.patients.history import save_clinical
-from annulus.patients.models import ChangeRecord, Intake, IntakeLink, IntakeStatus, Patient
+from annulus.patients.models import ChangeRecord, Intake, IntakeLink, Patient
 from annulus.patients.timeline import timeline
-from annulus.safety.actions import save_intake_with_alerts
 from annulus.safety.queries import open_alerts
-
-INTAKE_LINK_DAYS = 14
 
 
 def patient_list(request: HttpRequest) -> HttpResponse:
@@ -48,19 +49,16 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def patient_create(request: HttpRequest) -> HttpResponse:
+def patient_create(request: StaffRequest) -> HttpResponse:
     clinic = get_clinic_for_user(request)
     require_role(request, *WRITE_ROLES)
     form = PatientForm(request.POST or None, clinic=clinic)
     if request.method == "POST" and form.is_valid():
-        patient = form.save(commit=False)
-        patient.clinic = clinic
-        save_clinical(
-            patient,
-            patient=patient,
-            user=request.user,
-            request=request,
-            audit_action="patient.create",
+        patient = create_patient(
+            clinic,
+            actor=request.user,
+            ctx=AuditContext.from_request(request),
+            **form.cleaned_data,
         )
         messages.success(request, "Patient added.")
         return redirect("patients:detail", pk=patient.pk)
@@ -81,16 +79,15 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_edit(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=True)
     form = PatientForm(request.POST or None, instance=patient, clinic=patient.clinic)
     if request.method == "POST" and form.is_valid():
-        save_clinical(
-            form.save(commit=False),
-            patient=patient,
-            user=request.user,
-            request=request,
-            audit_action="patient.update",
+        update_patient(
+            patient,
+            actor=request.user,
+            ctx=AuditContext.from_request(request),
+            **form.cleaned_data,
         )
         messages.success(request, "Details saved.")
         return redirect("patients:detail", pk=patient.pk)
@@ -99,18 +96,13 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_edit(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=request.method == "POST")
     intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
     form = IntakeForm(request.POST or None, instance=intake)
     if request.method == "POST" and form.is_valid():
-        save_intake_with_alerts(
-            form.save(commit=False),
-            patient=patient,
-            source="staff",
-            user=request.user,
-            request=request,
-            audit_action="intake.save",
+        save_intake(
+            form.save(commit=False), actor=request.user, ctx=AuditContext.from_request(request)
         )
         messages.success(request, "Intake saved.")
         return redirect("patients:detail", pk=patient.pk)
@@ -120,43 +112,24 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def intake_review(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_review(request: StaffRequest, pk: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk, write=True)
     intake = Intake.objects.filter(patient=patient).first()
     if intake is None:
         messages.error(request, "There is no intake to review yet.")
         return redirect("patients:intake", pk=patient.pk)
-    intake.status = IntakeStatus.REVIEWED
-    intake.reviewed_at = datetime.now(UTC)
-    intake.reviewed_by = request.user  # type: ignore[assignment]
-    save_clinical(
-        intake, patient=patient, user=request.user, request=request, audit_action="intake.review"
-    )
+    review_intake(intake, actor=request.user, ctx=AuditContext.from_request(request))
     messages.success(request, "Intake marked as reviewed.")
     return redirect("patients:intake", pk=patient.pk)
 
 
 @require_POST
-def intake_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_link_create(request: StaffRequest, pk: int) -> HttpResponse:
     """Make a new secret link for the patient; older links stop working."""
     patient = get_patient_for_user(request, pk, write=True)
-    token = new_token()
-    now = datetime.now(UTC)
-    with transaction.atomic():
-        IntakeLink.objects.filter(patient=patient, revoked_at__isnull=True).update(revoked_at=now)
-        link = IntakeLink.objects.create(
-            patient=patient,
-            token_hash=token_hash(token),
-            expires_at=now + timedelta(days=INTAKE_LINK_DAYS),
-            created_by=request.user,  # type: ignore[misc]
-        )
-        record(
-            "intake.link.create",
-            request=request,
-            clinic=patient.clinic,
-            patient_id=patient.pk,
-            obj=link,
-        )
+    link, token = issue_intake_link(
+        patient, actor=request.user, ctx=AuditContext.from_request(request)
+    )
     url = request.build_absolute_uri(f"/intake/{token}/")
     context = {"patient": patient, "url": url, "expires_at": link.expires_at}
     return render(request, "patients/intake_link.html", context)

@@ -5,7 +5,7 @@
 - Emerson Quinn's fever was recorded at intake: acknowledged, with the call the clinician made.
 - Carmen Liu reported redness at the needle site: an adverse event recorded from the alert.
 
-Idempotent: a clinic that already has emergency or urgent alerts is left alone.
+Idempotent: once the check-in alerts exist, a second seed changes nothing.
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ def _check_in(patient: Patient, kind: str) -> CheckIn | None:
 
 
 def seed_safety(clinic: Any, today: date) -> list[Alert]:
-    # Follow-up seeding may already have raised `review` alerts (worse than baseline).
-    if Alert.objects.filter(clinic=clinic).exclude(severity="review").exists():
+    # The patients' seed raised the intake alerts already (Dana's from her link, Emerson's from
+    # staff); the check-in alerts mark that this step ran.
+    if Alert.objects.filter(clinic=clinic, source_ref__startswith="checkin:").exists():
         return list(Alert.objects.filter(clinic=clinic))
     clinician = User.objects.filter(email="clinician@demo.annulus.test").first()
     if not clinic.on_call_email:
@@ -61,9 +62,8 @@ def seed_safety(clinic: Any, today: date) -> list[Alert]:
         actions.answer_check_in(check_in, {**NO, "fever": True, "back_pain_worse": False}, ctx=CTX)
     emerson = _patient(clinic, "Emerson", "Quinn")
     if emerson is not None and (intake := Intake.objects.filter(patient=emerson).first()):
-        for alert in actions.raise_intake_alerts(
-            emerson, intake, actor=clinician, ctx=CTX, source="staff"
-        ):
+        actions.raise_intake_alerts(emerson, intake, actor=clinician, ctx=CTX, source="staff")
+        for alert in Alert.objects.filter(patient=emerson, acknowledged_at__isnull=True):
             actions.acknowledge_alert(
                 alert,
                 actor=clinician,

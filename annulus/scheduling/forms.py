@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from annulus.lib.validators import check_date_of_birth, clean_phone
 from annulus.patients.models import Patient
 from annulus.scheduling.models import Mode, Resource, Service
 
@@ -94,16 +95,18 @@ class DetailsForm(forms.Form):
         return start
 
     def clean_date_of_birth(self) -> date:
-        born: date = self.cleaned_data["date_of_birth"]
-        if born > date.today() or born.year < 1900:  # noqa: DTZ011 (a calendar date, no instant)
-            raise ValidationError("Enter your real date of birth, for example 04/23/1975.")
-        return born
+        try:
+            return check_date_of_birth(self.cleaned_data["date_of_birth"])
+        except ValueError:
+            raise ValidationError(
+                "Enter your real date of birth, for example 04/23/1975."
+            ) from None
 
     def clean_phone(self) -> str:
-        phone = str(self.cleaned_data["phone"]).strip()
-        if phone and not all(c.isdigit() or c in " +-().ext" for c in phone):
-            raise ValidationError("Enter a phone number using digits, spaces and + - ( ).")
-        return phone
+        try:
+            return clean_phone(self.cleaned_data["phone"])
+        except ValueError as problem:
+            raise ValidationError(f"Enter a phone number: {problem}.") from None
 
 
 class StaffAppointmentForm(forms.Form):

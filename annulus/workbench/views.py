@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.access import get_clinic_for_user, get_membership_for_user
+from annulus.accounts.actions import update_clinic_settings
 from annulus.accounts.forms import ClinicForm
 from annulus.accounts.models import Membership
 from annulus.accounts.session import roles_in_clinic
+from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.va import va_warnings
 from annulus.safety.queries import open_alerts
@@ -53,19 +55,16 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def clinic_settings(request: HttpRequest) -> HttpResponse:
+def clinic_settings(request: StaffRequest) -> HttpResponse:
     clinic = get_clinic_for_user(request, write=True)
     form = ClinicForm(request.POST or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            record(
-                "clinic.settings.updated",
-                request=request,
-                clinic=clinic,
-                obj=clinic,
-                details={"fields": sorted(form.changed_data)},
-            )
+        update_clinic_settings(
+            form.save(commit=False),
+            actor=request.user,
+            ctx=AuditContext.from_request(request),
+            changed=form.changed_data,
+        )
         messages.success(request, "Clinic details saved.")
         return redirect("workbench:clinic_settings")
     return render(request, "workbench/clinic_settings.html", {"form": form})

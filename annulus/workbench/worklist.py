@@ -17,7 +17,7 @@ LIMIT = 25
 # Which sections each role sees (a member of staff with several roles sees the union).
 SECTIONS_BY_ROLE = {
     "coordinator": {"alerts", "appointments", "intakes", "surveys", "lost", "va"},
-    "clinician": {"alerts", "appointments", "decisions", "intakes"},
+    "clinician": {"alerts", "appointments", "decisions", "intakes", "va"},
     "director": {"alerts", "appointments", "decisions", "intakes", "surveys", "lost", "va"},
     "admin": {"va"},
 }

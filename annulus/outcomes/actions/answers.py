@@ -15,6 +15,7 @@ from annulus.audit.record import record
 from annulus.outcomes import library
 from annulus.outcomes.actions.clock import OutcomesError
 from annulus.outcomes.catalog import Instrument, Section
+from annulus.outcomes.emails import redact_links_in_emails
 from annulus.outcomes.models import (
     PENDING_STATUSES,
     InstrumentResponse,
@@ -158,7 +159,6 @@ def submit(
     Submitting twice (a double click, a resent form) changes nothing the second time. With every
     instrument scored the time point is completed; otherwise it is kept as partial.
     """
-    from annulus.outcomes.delivery import redact_links_in_emails
     from annulus.safety.actions import raise_worsening_alerts
 
     now = now or timezone.now()
@@ -204,8 +204,6 @@ def close_response(response: Response, invitation: Invitation, now: datetime) ->
 def close_window(invitation: Invitation, now: datetime) -> str:
     """At the end of the window: saved answers become a partial response; nothing saved, missed.
     Caller holds the lock."""
-    from annulus.outcomes.delivery import redact_links_in_emails
-
     response = Response.objects.filter(invitation=invitation).first()
     answered = (
         response is not None

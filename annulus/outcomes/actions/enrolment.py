@@ -1,8 +1,9 @@
 """Enrolment: anchor on the treatment date, enrol, re-plan when the date or plan changes, stop.
 
-Each action opens one transaction, writes its audit event and starts timers (``delivery.py``)
-with ``transaction.on_commit``. Re-planning bumps ``Invitation.revision`` so that timers set for
-the old dates do nothing when they fire.
+Each action opens one transaction, writes its audit event and starts timers on commit (it sends
+``invitations_planned``, which ``delivery.py`` receives: this package never imports it).
+Re-planning bumps ``Invitation.revision`` so that timers set for the old dates do nothing when
+they fire.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.outcomes import library
 from annulus.outcomes.actions.answers import close_response
-from annulus.outcomes.actions.clock import OutcomesError, local_day, window_end
+from annulus.outcomes.actions.clock import (
+    OutcomesError,
+    invitations_planned,
+    local_day,
+    window_end,
+)
 from annulus.outcomes.actions.links import revoke_links
 from annulus.outcomes.models import (
     FIBRIN_ARM,
@@ -72,10 +78,8 @@ def find_anchor(patient: Patient) -> TreatmentAnchor | None:
 
 
 def _after_commit_advance(invitations: list[Invitation]) -> None:
-    from annulus.outcomes.delivery import advance_task
-
     jobs = [(inv.pk, inv.revision) for inv in invitations if inv.status in PENDING_STATUSES]
-    transaction.on_commit(lambda: [advance_task.enqueue(pk, rev) for pk, rev in jobs])
+    transaction.on_commit(lambda: invitations_planned.send(sender=Invitation, jobs=jobs))
 
 
 def enrol(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, new_token, token_hash
 from annulus.outcomes.actions.clock import OutcomesError, local_day, window_is_open
+from annulus.outcomes.emails import email_link, may_email, redact_links_in_emails
 from annulus.outcomes.models import (
     PENDING_STATUSES,
     FollowUp,
@@ -25,8 +26,6 @@ from annulus.outcomes.models import (
 
 
 def revoke_links(invitation: Invitation, now: datetime) -> None:
-    from annulus.outcomes.delivery import redact_links_in_emails
-
     links = SurveyLink.objects.filter(invitation=invitation, revoked_at__isnull=True)
     redact_links_in_emails(links)
     links.update(revoked_at=now)
@@ -80,8 +79,6 @@ def reissue(
     The new link is emailed when the patient has an email address and has not declined surveys,
     and shown to staff once so it can be given by phone or text.
     """
-    from annulus.outcomes.delivery import email_link, may_email
-
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (

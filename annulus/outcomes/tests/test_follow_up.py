@@ -4,12 +4,17 @@ from datetime import timedelta
 
 import pytest
 
+from annulus.audit.context import AuditContext
+from annulus.clinical.actions import record_procedure
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.outcomes import actions
 from annulus.outcomes.models import FollowUp, Invitation, InvitationStatus, SurveyLink
 from annulus.outcomes.schedule import STANDARD_PLAN, FollowUpPlan, PlanPoint
 from annulus.outcomes.tests.conftest import at, make_patient, today_in
+from annulus.patients.actions import update_patient
 from annulus.testing import audit_actions
+
+CTX = AuditContext.system("test")
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +98,9 @@ def test_moving_the_treatment_date_replans_pending_invitations_and_keeps_complet
     assert statuses(follow_up)["baseline"] == "partial"  # only one question answered
 
     # The procedure is postponed by a month on the patient's record (any page, any command).
-    patient.procedure_date += timedelta(days=30)
-    patient.save()
+    update_patient(
+        patient, actor=None, ctx=CTX, procedure_date=patient.procedure_date + timedelta(days=30)
+    )
 
     follow_up.refresh_from_db()
     new_date = patient.procedure_date
@@ -116,7 +122,7 @@ def test_moving_the_treatment_date_replans_pending_invitations_and_keeps_complet
 def test_recording_the_procedure_on_another_day_moves_the_plan(patient, clinician):
     follow_up = actions.enrol(patient)
     performed = patient.procedure_date + timedelta(days=3)
-    FibrinProcedure.objects.create(
+    procedure = FibrinProcedure(
         patient=patient,
         performed_on=performed,
         levels=["L4-L5"],
@@ -125,6 +131,7 @@ def test_recording_the_procedure_on_another_day_moves_the_plan(patient, clinicia
         operator=clinician,
         sedation="local",
     )
+    record_procedure(procedure, actor=clinician, ctx=CTX)
     follow_up.refresh_from_db()
     assert (follow_up.anchor, follow_up.treatment_date) == ("procedure", performed)
     assert dates(follow_up, "baseline")[2] == performed
@@ -137,8 +144,9 @@ def test_a_sent_invitation_whose_window_moves_into_the_future_is_sent_again_late
     link, _ = actions.reissue(baseline)
     assert Invitation.objects.get(pk=baseline.pk).status == "sent"
 
-    patient.procedure_date += timedelta(days=60)  # the baseline window now opens in a month
-    patient.save()
+    update_patient(
+        patient, actor=None, ctx=CTX, procedure_date=patient.procedure_date + timedelta(days=60)
+    )  # the baseline window now opens in a month
 
     baseline.refresh_from_db()
     assert baseline.status == "scheduled"
@@ -152,8 +160,9 @@ def test_a_missed_time_point_reopens_when_its_window_moves_back_into_reach(clini
     week_2 = follow_up.invitations.get(code="week-2")  # days 7-21 after treatment: closed now
     Invitation.objects.filter(pk=week_2.pk).update(status=InvitationStatus.MISSED)
 
-    patient.procedure_date = today_in(clinic) - timedelta(days=10)
-    patient.save()
+    update_patient(
+        patient, actor=None, ctx=CTX, procedure_date=today_in(clinic) - timedelta(days=10)
+    )
 
     week_2.refresh_from_db()
     assert week_2.status == "scheduled"
@@ -163,8 +172,9 @@ def test_a_missed_time_point_reopens_when_its_window_moves_back_into_reach(clini
 def test_a_waiting_time_point_whose_new_window_has_passed_is_missed(clinic):
     patient = make_patient(clinic, treated_in_days=5)
     follow_up = actions.enrol(patient)
-    patient.procedure_date = today_in(clinic) - timedelta(days=50)
-    patient.save()
+    update_patient(
+        patient, actor=None, ctx=CTX, procedure_date=today_in(clinic) - timedelta(days=50)
+    )
     assert statuses(follow_up)["week-2"] == "missed"
     assert statuses(follow_up)["week-6"] == "scheduled"  # days 28-56: open now
 

@@ -6,12 +6,14 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
+from annulus.audit.context import AuditContext
 from annulus.lib.tokens import token_hash
 from annulus.notifications.models import OutboundEmail, Status
 from annulus.outcomes import actions
 from annulus.outcomes.delivery import REDACTED, advance, milestones, reminder_days
 from annulus.outcomes.models import Invitation, SurveyLink
 from annulus.outcomes.tests.conftest import at, make_patient, today_in, token_in
+from annulus.patients.actions import update_patient
 from annulus.patients.models import Consent, ConsentKind
 from annulus.testing import sign_in
 
@@ -143,8 +145,12 @@ def test_a_timer_set_for_old_dates_does_nothing_after_a_replan(patient, clinic):
     actions.enrol(patient)
     baseline = baseline_of(patient)
     old_revision = baseline.revision
-    patient.procedure_date += timedelta(days=3)
-    patient.save()
+    update_patient(
+        patient,
+        actor=None,
+        ctx=AuditContext.system("test"),
+        procedure_date=patient.procedure_date + timedelta(days=3),
+    )
     assert advance(baseline.pk, now=at(clinic, today_in(clinic), 10), revision=old_revision) == (
         "stale"
     )

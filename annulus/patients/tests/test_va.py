@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from annulus.accounts.models import Role
 from annulus.audit.models import AuditEvent
+from annulus.lib.clock import clinic_today
 from annulus.patients.models import (
     AuthorizedVisit,
     ChangeRecord,
@@ -148,10 +149,6 @@ def veteran(clinic):
     return Patient.objects.create(
         clinic=clinic, first_name="Alex", last_name="Veteran", veteran=True, stage=Stage.WORK_UP
     )
-
-
-def clinic_today(clinic):
-    return datetime.now(clinic.zone).date()
 
 
 def make_auth(patient, number="VA0001", visits=6, valid_from=None, valid_to=None, **extra):

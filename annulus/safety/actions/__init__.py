@@ -13,7 +13,6 @@ from annulus.safety.actions.check_ins import (
     schedule_check_ins,
     send_check_in,
 )
-from annulus.safety.actions.intake import save_intake_with_alerts
 from annulus.safety.actions.outcomes import raise_worsening_alerts
 
 __all__ = [
@@ -26,7 +25,6 @@ __all__ = [
     "raise_worsening_alerts",
     "record_adverse_event_from_alert",
     "resend_due_alerts",
-    "save_intake_with_alerts",
     "schedule_check_ins",
     "send_check_in",
 ]

@@ -9,8 +9,8 @@ from django.db import transaction
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.clinical.actions import record_adverse_event
 from annulus.clinical.models import AdverseEvent, FibrinProcedure
-from annulus.patients.history import save_clinical
 from annulus.safety import questions
 from annulus.safety.models import AckAction, Alert, CheckIn
 
@@ -43,21 +43,13 @@ def prefill(alert: Alert) -> dict[str, Any]:
 def record_adverse_event_from_alert(
     alert: Alert, event: AdverseEvent, *, actor: Any, ctx: AuditContext, note: str = ""
 ) -> AdverseEvent:
-    """Save the event, link it to the alert, and acknowledge the alert with it: one transaction.
-
-    Integrator: route the save through `clinical.actions.record_adverse_event` once it exists.
-    """
+    """Save the event, link it to the alert, and acknowledge the alert with it: one transaction."""
     with transaction.atomic():
         current = Alert.objects.select_for_update().get(pk=alert.pk)
         if current.adverse_event_id is not None:
             return AdverseEvent.objects.get(pk=current.adverse_event_id)
         event.patient = current.patient
-        save_clinical(
-            event,
-            patient=current.patient,
-            user=actor,
-            audit_action="adverse_event.record",
-        )
+        record_adverse_event(event, actor=actor, ctx=ctx)
         current.adverse_event = event
         fields = ["adverse_event"]
         if current.acknowledged_at is None:

@@ -77,14 +77,20 @@ def raise_intake_alerts(
         else {f: getattr(answers, f, None) for f in red_flags.FLAG_IDS}
     )
     intake_id = values.get("id") if isinstance(answers, dict) else getattr(answers, "pk", None)
+    ref = f"intake:{intake_id or patient.pk}"
+    # One alert per sign per intake: saving the intake again (a review, another section) with
+    # the same yes raises nothing new, even once the first alert is acknowledged.
+    seen = set(Alert.objects.filter(patient=patient, source_ref=ref).values_list("code", flat=True))
     raised = []
     for flag in red_flags.raised(values):
+        if flag.id in seen:
+            continue
         alert = raise_alert(
             patient=patient,
             severity=red_flags.severity_for(flag),
             source=source,
             code=flag.id,
-            source_ref=f"intake:{intake_id or patient.pk}",
+            source_ref=ref,
             answer={"question": flag.id, "answer": "yes", "wording": red_flags.WORDING_VERSION},
             actor=actor,
             ctx=ctx,

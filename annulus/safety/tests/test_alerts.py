@@ -202,3 +202,14 @@ def test_the_command_lists_open_alerts_as_json(patient, clinician):
     out = StringIO()
     call_command("alerts", "--format", "json", stdout=out)
     assert len(json.loads(out.getvalue())) == 2
+
+
+def test_saving_the_intake_again_raises_no_second_alert_even_once_acknowledged(
+    staff_client, patient, clinician
+):
+    url = f"/staff/patients/{patient.pk}/intake/"
+    staff_client.post(url, {"night_or_rest_pain": "true"})
+    alert = Alert.objects.get(patient=patient)
+    actions.acknowledge_alert(alert, actor=clinician, ctx=CTX, action="called_patient")
+    staff_client.post(url, {"night_or_rest_pain": "true", "back_pain_nrs": "5"})
+    assert Alert.objects.filter(patient=patient).count() == 1
