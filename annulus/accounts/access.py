@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest
 
 from annulus.accounts.models import Clinic, Membership, Role
 from annulus.accounts.session import roles_in_clinic
+from annulus.audit.actions import ACCESS_DENIED
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 
@@ -24,7 +25,7 @@ from annulus.audit.record import record
 def deny(request: HttpRequest, *, kind: str, pk: Any, patient_id: int | None = None) -> NoReturn:
     """Audit a refused access to another clinic's object and answer 404."""
     record(
-        "access.denied",
+        ACCESS_DENIED,
         request=request,
         clinic=getattr(request, "clinic", None),
         patient_id=patient_id,

@@ -12,6 +12,11 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from annulus.accounts import mfa
+from annulus.audit.actions import (
+    AUTH_MFA_BACKUP_CODES_REPLACED,
+    AUTH_MFA_ENROLLED,
+    CLINIC_SETTINGS_UPDATED,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 
@@ -26,7 +31,7 @@ def update_clinic_settings(
     with transaction.atomic():
         clinic.save()
         record(
-            "clinic.settings.updated",
+            CLINIC_SETTINGS_UPDATED,
             ctx=ctx,
             actor=actor,
             clinic=clinic,
@@ -48,7 +53,7 @@ def enrol_totp(
         if not mfa.confirm_totp(device, token):
             return None
         codes = mfa.new_backup_codes(user)
-        record("auth.mfa.enrolled", ctx=ctx, actor=user)
+        record(AUTH_MFA_ENROLLED, ctx=ctx, actor=user)
     return codes
 
 
@@ -56,5 +61,5 @@ def replace_backup_codes(user: User, *, ctx: AuditContext) -> list[str]:
     """A fresh set of backup codes; the old ones stop working. Returns the codes to show once."""
     with transaction.atomic():
         codes = mfa.new_backup_codes(user)
-        record("auth.mfa.backup_codes_replaced", ctx=ctx, actor=user)
+        record(AUTH_MFA_BACKUP_CODES_REPLACED, ctx=ctx, actor=user)
     return codes

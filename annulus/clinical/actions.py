@@ -13,6 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from annulus.audit.actions import (
+    ADVERSE_EVENT_RECORD,
+    ALTERNATIVE_REFERRAL_RECORD,
+    FIBRIN_PROCEDURE_RECORD,
+    PATIENT_TREATED,
+)
 from annulus.audit.context import AuditContext
 from annulus.clinical.models import (
     AdverseEvent,
@@ -120,14 +126,14 @@ def record_procedure(
             patient=patient,
             user=actor,
             ctx=ctx,
-            audit_action="fibrin_procedure.record",
+            audit_action=FIBRIN_PROCEDURE_RECORD,
         )
         move_stage(
             patient,
             Stage.TREATED,
             actor=actor,
             ctx=ctx,
-            audit_action="patient.treated",
+            audit_action=PATIENT_TREATED,
             procedure_date=procedure.performed_on,
         )
         treatment_anchor_changed.send(sender=FibrinProcedure, patient=patient)
@@ -152,7 +158,7 @@ def record_adverse_event(
     event: AdverseEvent, *, actor: User | None, ctx: AuditContext
 ) -> AdverseEvent:
     save_clinical(
-        event, patient=event.patient, user=actor, ctx=ctx, audit_action="adverse_event.record"
+        event, patient=event.patient, user=actor, ctx=ctx, audit_action=ADVERSE_EVENT_RECORD
     )
     return event
 
@@ -167,7 +173,7 @@ def refer_elsewhere(
             patient=referral.patient,
             user=actor,
             ctx=ctx,
-            audit_action="alternative_referral.record",
+            audit_action=ALTERNATIVE_REFERRAL_RECORD,
         )
         treatment_anchor_changed.send(sender=AlternativeReferral, patient=referral.patient)
     return referral

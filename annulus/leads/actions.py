@@ -19,6 +19,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
+from annulus.audit.actions import (
+    LEAD_CONTACTED,
+    LEAD_CONVERTED,
+    LEAD_GUIDE_REQUESTED,
+    LEAD_SPAM_REFUSED,
+    LEAD_UNSUBSCRIBED,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.leads.models import Lead, LeadStatus
@@ -111,7 +118,7 @@ def request_guide(
                 fields += ["unsubscribed_at", "consent_wording_version", "consent_given_at"]
             lead.save(update_fields=fields)
         record(
-            "lead.guide_requested",
+            LEAD_GUIDE_REQUESTED,
             request=request,
             clinic=clinic,
             obj=lead,
@@ -128,7 +135,7 @@ def request_guide(
 
 
 def record_spam(request: HttpRequest, *, clinic: Any, reason: str) -> None:
-    record("lead.spam_refused", request=request, clinic=clinic, details={"reason": reason})
+    record(LEAD_SPAM_REFUSED, request=request, clinic=clinic, details={"reason": reason})
 
 
 @task()
@@ -174,7 +181,7 @@ def unsubscribe(request: HttpRequest, lead: Lead) -> None:
             unsubscribed_at=timezone.now()
         )
         if updated:
-            record("lead.unsubscribed", request=request, clinic=lead.clinic, obj=lead)
+            record(LEAD_UNSUBSCRIBED, request=request, clinic=lead.clinic, obj=lead)
     lead.refresh_from_db()
 
 
@@ -184,7 +191,7 @@ def mark_contacted(request: HttpRequest, lead: Lead) -> None:
             status=LeadStatus.CONTACTED
         )
         if updated:
-            record("lead.contacted", request=request, clinic=lead.clinic, obj=lead)
+            record(LEAD_CONTACTED, request=request, clinic=lead.clinic, obj=lead)
     lead.refresh_from_db()
 
 
@@ -248,7 +255,7 @@ def convert_lead(
         locked.converted_by = actor
         locked.save(update_fields=["patient", "status", "converted_at", "converted_by"])
         record(
-            "lead.converted",
+            LEAD_CONVERTED,
             request=request,
             clinic=locked.clinic,
             patient_id=patient.pk,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from annulus.accounts.access import get_for_user, require_role
 from annulus.accounts.models import Role
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import LEAD_EXPORTED
 from annulus.audit.record import record
 from annulus.leads import actions
 from annulus.leads.forms import ConvertLeadForm, LeadFilterForm
@@ -114,7 +115,7 @@ def lead_export(request: StaffRequest) -> HttpResponse:
         count += 1
     filters = {k: str(v) for k, v in form.cleaned_data.items() if v} if form.is_bound else {}
     record(
-        "lead.exported",
+        LEAD_EXPORTED,
         request=request,
         clinic=request.clinic,
         details={"rows": count, "filters": sorted(filters)},

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import EMAIL_RETRY, EMAIL_VIEWED
 from annulus.audit.record import record
 from annulus.notifications.actions import retry_now
 from annulus.notifications.models import OutboundEmail, Status
@@ -38,7 +39,7 @@ def outbox(request: StaffRequest) -> HttpResponse:
 def email_detail(request: StaffRequest, pk: int) -> HttpResponse:
     email = get_for_user(request, OutboundEmail, pk, kind="email")
     record(
-        "email.viewed",
+        EMAIL_VIEWED,
         request=request,
         clinic=request.clinic,
         patient_id=email.patient_id,
@@ -52,7 +53,7 @@ def email_retry(request: StaffRequest, pk: int) -> HttpResponse:
     email = get_for_user(request, OutboundEmail, pk, kind="email")
     retry_now(email)
     record(
-        "email.retry",
+        EMAIL_RETRY,
         request=request,
         clinic=request.clinic,
         patient_id=email.patient_id,

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest
 
 from annulus.accounts.access import deny, request_clinic, require_role
 from annulus.accounts.models import Role
+from annulus.audit.actions import PATIENT_READ, PATIENT_WRITE
 from annulus.audit.record import record
 from annulus.patients.models import Patient
 
@@ -26,7 +27,7 @@ def get_patient_for_user(request: HttpRequest, pk: int, *, write: bool = False) 
     if write:
         require_role(request, *WRITE_ROLES)
     record(
-        "patient.write" if write else "patient.read",
+        PATIENT_WRITE if write else PATIENT_READ,
         request=request,
         clinic=patient.clinic,
         patient_id=patient.pk,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
+from annulus.audit.actions import INTAKE_LINK_OPENED, INTAKE_LINK_REFUSED
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -56,7 +57,7 @@ def intake_start(request: HttpRequest, token: str) -> HttpResponse:
         link = IntakeLink.objects.filter(token_hash=token_hash(token)).first()
     if link is None or _active_link(link.pk) is None:
         record(
-            "intake.link.refused",
+            INTAKE_LINK_REFUSED,
             request=request,
             outcome=Outcome.DENIED,
             patient_id=link.patient_id if link else None,
@@ -65,7 +66,7 @@ def intake_start(request: HttpRequest, token: str) -> HttpResponse:
     request.session.cycle_key()
     request.session[SESSION_KEY] = link.pk
     record(
-        "intake.link.opened",
+        INTAKE_LINK_OPENED,
         request=request,
         clinic=link.patient.clinic,
         patient_id=link.patient_id,

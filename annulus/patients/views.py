@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annulus.accounts.access import get_clinic_for_user, require_role
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import PATIENT_LIST
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.access import WRITE_ROLES, get_patient_for_user
@@ -44,7 +45,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
         if clinician := form.cleaned_data["clinician"]:
             patients = patients.filter(clinician_id=clinician)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
-    record("patient.list", request=request, clinic=clinic, details={"count": len(page)})
+    record(PATIENT_LIST, request=request, clinic=clinic, details={"count": len(page)})
     return render(request, "patients/list.html", {"form": form, "page": page})
 
 

@@ -15,6 +15,7 @@ from annulus.accounts.forms import ClinicForm
 from annulus.accounts.models import Membership
 from annulus.accounts.session import roles_in_clinic
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import VA_WARNINGS_READ
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.va import va_warnings
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
     wanted = worklist.sections_for(roles)
     warnings = va_warnings(clinic, today) if "va" in wanted else []
     if warnings:
-        record("va.warnings.read", request=request, clinic=clinic, details={"count": len(warnings)})
+        record(VA_WARNINGS_READ, request=request, clinic=clinic, details={"count": len(warnings)})
     context = {
         "clinic": clinic,
         "roles": sorted(roles),

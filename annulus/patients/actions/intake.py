@@ -7,6 +7,12 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from annulus.audit.actions import (
+    INTAKE_LINK_CREATE,
+    INTAKE_PATIENT_SAVE,
+    INTAKE_REVIEW,
+    INTAKE_SAVE,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.lib.tokens import new_token, token_hash
@@ -43,7 +49,7 @@ def save_intake(
             user=actor,
             ctx=ctx,
             via_patient_link=via_patient_link,
-            audit_action="intake.patient_save" if via_patient_link else "intake.save",
+            audit_action=INTAKE_PATIENT_SAVE if via_patient_link else INTAKE_SAVE,
         )
         # A red flag answered yes alerts the clinic, in the same transaction as the answer.
         raise_intake_alerts(
@@ -61,7 +67,7 @@ def review_intake(intake: Intake, *, actor: User | None, ctx: AuditContext) -> I
     intake.status = IntakeStatus.REVIEWED
     intake.reviewed_at = datetime.now(UTC)
     intake.reviewed_by = actor
-    save_clinical(intake, patient=intake.patient, user=actor, ctx=ctx, audit_action="intake.review")
+    save_clinical(intake, patient=intake.patient, user=actor, ctx=ctx, audit_action=INTAKE_REVIEW)
     return intake
 
 
@@ -84,7 +90,7 @@ def issue_intake_link(
             created_by=actor,
         )
         record(
-            "intake.link.create",
+            INTAKE_LINK_CREATE,
             ctx=ctx,
             actor=actor,
             clinic=patient.clinic,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from annulus.audit.actions import PATIENT_CREATE, PATIENT_STAGE, PATIENT_UPDATE
 from annulus.audit.context import AuditContext
 from annulus.patients.events import treatment_anchor_changed
 from annulus.patients.history import save_clinical
@@ -37,7 +38,7 @@ def create_patient(
             user=actor,
             ctx=ctx,
             via_patient_link=via_patient_link,
-            audit_action="patient.create",
+            audit_action=PATIENT_CREATE,
         )
         if patient.procedure_date is not None:
             treatment_anchor_changed.send(sender=Patient, patient=patient)
@@ -68,7 +69,7 @@ def update_patient(
             user=actor,
             ctx=ctx,
             via_patient_link=via_patient_link,
-            audit_action="patient.update",
+            audit_action=PATIENT_UPDATE,
         )
         if patient.procedure_date != planned:
             treatment_anchor_changed.send(sender=Patient, patient=patient)
@@ -90,7 +91,7 @@ def change_stage(
     goes into the audit event's details.
     """
     return move_stage(
-        patient, stage, actor=actor, ctx=ctx, audit_action="patient.stage", reason=reason
+        patient, stage, actor=actor, ctx=ctx, audit_action=PATIENT_STAGE, reason=reason
     )
 
 

@@ -6,6 +6,12 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from annulus.audit.actions import (
+    VA_AUTHORIZATION_CREATE,
+    VA_AUTHORIZATION_UPDATE,
+    VA_CLAIM_SUBMITTED,
+    VA_VISIT_RECORD,
+)
 from annulus.audit.context import AuditContext
 from annulus.patients.history import save_clinical
 from annulus.patients.models import AuthorizedVisit, CommunityCareAuthorization
@@ -32,7 +38,7 @@ def save_authorization(
         patient=authorization.patient,
         user=actor,
         ctx=ctx,
-        audit_action="va_authorization.create" if creating else "va_authorization.update",
+        audit_action=VA_AUTHORIZATION_CREATE if creating else VA_AUTHORIZATION_UPDATE,
     )
     return authorization
 
@@ -58,7 +64,7 @@ def record_va_visit(
         if refusal is not None:
             raise VisitRefused(*refusal)
         save_clinical(
-            visit, patient=auth.patient, user=actor, ctx=ctx, audit_action="va_visit.record"
+            visit, patient=auth.patient, user=actor, ctx=ctx, audit_action=VA_VISIT_RECORD
         )
     return visit
 
@@ -72,6 +78,6 @@ def submit_claim(
         patient=visit.authorization.patient,
         user=actor,
         ctx=ctx,
-        audit_action="va_claim.submitted",
+        audit_action=VA_CLAIM_SUBMITTED,
     )
     return visit
