@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "annulus.interop",
     "annulus.research",
     "annulus.ops",
+    "annulus.safety",
 ]
 
 MIDDLEWARE = [
@@ -144,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "annulus.accounts.context_processors.clinic",
+                "annulus.workbench.context_processors.staff_nav",
             ],
         },
     }
@@ -306,12 +308,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"}},
+    "filters": {
+        "scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"},
+        "no_403_traceback": {"()": "annulus.workbench.errors.ForbiddenWithoutTraceback"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["scrub_tokens"],
+    "filters": {
+        "scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"},
+        "no_403_traceback": {"()": "annulus.workbench.errors.ForbiddenWithoutTraceback"},
+    },
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

@@ -29,6 +29,8 @@ urlpatterns = [
     path("intake/", include("annulus.patients.intake_link_urls")),
     path("consent/", include("annulus.consents.public_urls")),
     path("survey/", include("annulus.outcomes.survey_urls")),
+    path("check-in/", include("annulus.safety.check_in_urls")),
+    path("staff/alerts/", include("annulus.safety.urls")),
     path("staff/candidacy/", include("annulus.candidacy.urls")),
     path("staff/outcomes/", include("annulus.outcomes.urls")),
     path("staff/outcomes/report/", include("annulus.analytics.urls")),
@@ -42,3 +44,5 @@ urlpatterns = [
 ]
 
 handler500 = "annulus.website.views.server_error"
+
+handler403 = "annulus.workbench.errors.permission_denied"

@@ -67,6 +67,7 @@ class ClinicForm(forms.ModelForm[Clinic]):
             "postal_code",
             "phone",
             "email",
+            "on_call_email",
             "timezone",
         ]
 

@@ -68,6 +68,12 @@ class Clinic(models.Model):
     postal_code = models.CharField(max_length=20, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    on_call_email = models.EmailField(
+        "on-call email",
+        blank=True,
+        help_text="Where urgent patient alerts go at once, day and night. Required before the "
+        "clinic goes live.",
+    )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     # [{"label": "Facebook", "url": "https://…"}] — shown as plain links, never embedded.
     social_links = models.JSONField(default=list, blank=True)

@@ -19,7 +19,13 @@ from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
 from annulus.candidacy.clinic_protocol import clinic_protocol
 from annulus.candidacy.engine import OUTCOMES, Protocol, evaluate, parse_case
-from annulus.candidacy.models import Evaluation, OverrideReason, Review, Source
+from annulus.candidacy.models import (
+    URGENT_OVERRIDE_REASONS,
+    Evaluation,
+    OverrideReason,
+    Review,
+    Source,
+)
 from annulus.lib.clock import clinic_today
 from annulus.patients.actions import change_stage
 from annulus.patients.models import Patient, Stage
@@ -129,6 +135,12 @@ def override_evaluation(
         raise ValueError("note: explain the override when the reason is 'other'")
     if outcome not in OUTCOMES:
         raise ValueError(f"outcome: unknown outcome {outcome!r}")
+    urgent = evaluation.outcome == "urgent_referral"
+    if urgent and reason not in URGENT_OVERRIDE_REASONS:
+        raise ValueError(
+            "reason: an urgent referral may be overridden only for a data entry error or new "
+            "information"
+        )
     criteria = sorted(set(criteria))
     unknown = set(criteria) - set(evaluation.judged_criteria)
     if unknown:
@@ -139,9 +151,45 @@ def override_evaluation(
         "override_note": note.strip(),
         "overridden_criteria": criteria,
     }
-    return _review(
-        evaluation, user=user, request=request, review=Review.OVERRIDDEN, changes=changes
-    )
+    # An urgent referral's override waits for a second clinician (`cosign_override`).
+    review = Review.TO_COSIGN if urgent else Review.OVERRIDDEN
+    return _review(evaluation, user=user, request=request, review=review, changes=changes)
+
+
+class CosignRefused(Exception):
+    pass
+
+
+def cosign_override(
+    evaluation: Evaluation, *, user: Any, request: HttpRequest | None = None
+) -> Evaluation:
+    """A second clinician co-signs an urgent referral's override, which then takes effect.
+
+    The clinician who made the override cannot co-sign it. A second co-signature changes
+    nothing (`AlreadyReviewed`).
+    """
+    if evaluation.reviewed_by_id == getattr(user, "pk", None):
+        raise CosignRefused("A second clinician must co-sign: not the one who made the override.")
+    with transaction.atomic():
+        now = timezone.now()
+        updated = (
+            Evaluation.objects.filter(pk=evaluation.pk, review=Review.TO_COSIGN)
+            .exclude(reviewed_by=user)
+            .update(review=Review.OVERRIDDEN, cosigned_by=user, cosigned_at=now)
+        )
+        evaluation.refresh_from_db()
+        if not updated:
+            raise AlreadyReviewed(evaluation)
+        record(
+            "candidacy.override_cosigned",
+            request=request,
+            actor=user,
+            clinic=evaluation.patient.clinic,
+            patient_id=evaluation.patient_id,
+            obj=evaluation,
+            details={"evaluation": evaluation.pk, "outcome": evaluation.outcome},
+        )
+    return evaluation
 
 
 def _review(
@@ -164,7 +212,7 @@ def _review(
         if not updated:
             raise AlreadyReviewed(evaluation)
         details: dict[str, Any] = {"evaluation": evaluation.pk, "outcome": evaluation.outcome}
-        if review == Review.OVERRIDDEN:
+        if review in (Review.OVERRIDDEN, Review.TO_COSIGN):
             details.update(
                 reason=changes["override_reason"],
                 chosen_outcome=changes["override_outcome"],

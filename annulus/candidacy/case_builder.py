@@ -8,12 +8,14 @@ The mapping, field by field (record → case):
 | `assessed_on` | the evaluation day (the clinic's local date) |
 | `patient.age_years` | whole years from `Patient.date_of_birth` to `assessed_on` (required) |
 | `patient.sex`, `patient.veteran` | `Patient.sex` (omitted when unknown), `Patient.veteran` |
+| `patient.pregnant` | `Intake.pregnant` (v2) |
 | `symptoms.*` | `Intake`: duration, back/leg NRS, below-knee, radicular signs, baseline ODI and RMDQ |
-| `red_flags.<flag>` | `Intake.<flag>` (same nine ids) |
+| `red_flags.<flag>` | `Intake.<flag>` (the engine's thirteen ids; the fragility-trauma answer feeds `recent_significant_trauma`) |
 | `conservative_care.duration_months`, `.exercise_or_physical_therapy` | `Intake` |
 | `conservative_care.epidural_steroid` | `Intake.epidural_steroid_*`; when unknown there, the most recent recorded epidural steroid injection (received = true, its sustained-relief answer) |
 | `history.prior_spine_procedures[]` | `PriorSpineProcedure` rows |
-| `history.opioid_mme_per_day`, `.bleeding_disorder`, `.fibrin_sealant_allergy` | `Intake` |
+| `history.opioid_mme_per_day`, `.bleeding_disorder`, `.fibrin_sealant_allergy`, `.anticoagulant_or_antiplatelet`, `.compensation_or_litigation` | `Intake` |
+| `psychology.phq9`, `.phq9_date` | `Intake.phq9`, `Intake.phq9_date` (v2) |
 | `imaging.*` | the latest `MRIStudy` on or before `assessed_on`: its date, Cobb angle, and one entry per `LevelFinding` |
 | `diagnostics.discography[]` | the most recent `Discogram` per level on or before `assessed_on` |
 | `diagnostics.medial_branch_blocks[]`, `.si_joint_blocks[]` | `DiagnosticInjection` rows of those kinds on or before `assessed_on` |
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from annulus.candidacy.engine.case import RED_FLAGS as ENGINE_RED_FLAGS
 from annulus.clinical.models import (
     BlockKind,
     DiagnosticInjection,
@@ -38,6 +41,7 @@ from annulus.clinical.models import (
     PriorSpineProcedure,
 )
 from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient
+from annulus.screening.red_flags import engine_red_flags
 
 LEVEL_FIELDS = (
     "pfirrmann_grade",
@@ -100,6 +104,13 @@ def load_records(patient_ids: list[int]) -> dict[int, Records]:
     return found
 
 
+
+def _red_flags(intake: Intake) -> dict[str, Any]:
+    """The intake's answers in the engine's own red-flag fields (both trauma questions feed one)."""
+    answers = engine_red_flags({flag: getattr(intake, flag) for flag in RED_FLAG_FIELDS})
+    return {k: v for k, v in answers.items() if k in ENGINE_RED_FLAGS}
+
+
 def build_case(
     patient: Patient, assessed_on: date, records: Records | None = None
 ) -> dict[str, Any]:
@@ -119,6 +130,7 @@ def build_case(
             age_years=age_on(patient.date_of_birth, assessed_on),
             sex=patient.sex if patient.sex != "unknown" else None,
             veteran=patient.veteran,
+            pregnant=intake.pregnant,
         ),
         "symptoms": _known(
             back_pain_duration_months=intake.back_pain_duration_months,
@@ -129,7 +141,7 @@ def build_case(
             odi=intake.odi,
             rmdq=intake.rmdq,
         ),
-        "red_flags": _known(**{flag: getattr(intake, flag) for flag in RED_FLAG_FIELDS}),
+        "red_flags": _known(**_red_flags(intake)),
         "conservative_care": _known(
             duration_months=intake.conservative_care_months,
             exercise_or_physical_therapy=intake.exercise_or_physical_therapy,
@@ -142,6 +154,13 @@ def build_case(
             opioid_mme_per_day=intake.opioid_mme_per_day,
             bleeding_disorder=intake.bleeding_disorder,
             fibrin_sealant_allergy=intake.fibrin_sealant_allergy,
+            anticoagulant_or_antiplatelet=intake.anticoagulant_or_antiplatelet,
+            compensation_or_litigation=intake.compensation_or_litigation,
+        ),
+        # Protocol v2 (spec §6.1): the PHQ-9 the clinician recorded with the date it was answered.
+        "psychology": _known(
+            phq9=intake.phq9,
+            phq9_date=intake.phq9_date.isoformat() if intake.phq9_date else None,
         ),
         "imaging": _imaging(records, assessed_on),
         "diagnostics": _diagnostics(records, intake, assessed_on),

@@ -184,7 +184,7 @@ def consult_note_context(
         "outcome_headline": OUTCOME_HEADLINES.get(evaluation.outcome, ""),
         "final_outcome_label": OUTCOME_LABELS.get(final_outcome, final_outcome),
         "overridden": overridden,
-        "pending": evaluation.review == Review.PENDING,
+        "pending": evaluation.review in (Review.PENDING, Review.TO_COSIGN),
         "override_reason": OverrideReason(evaluation.override_reason).label
         if evaluation.override_reason
         else "",

@@ -18,7 +18,7 @@ from annulus.candidacy.engine import (
     list_protocols,
     load_protocol,
 )
-from annulus.candidacy.models import Evaluation, OverrideReason
+from annulus.candidacy.models import URGENT_OVERRIDE_REASONS, Evaluation, OverrideReason
 from annulus.candidacy.presenters import OUTCOME_LABELS, criterion_choices
 
 
@@ -90,6 +90,11 @@ class OverrideForm(forms.Form):
             "evaluation.",
         },
     )
+    confirm_passed = forms.BooleanField(
+        label="Yes, I dispute a criterion the patient passed, and none that failed",
+        required=False,
+        help_text="Asked when the criteria you tick all passed while another one failed.",
+    )
     note = forms.CharField(
         label="Explanation",
         required=False,
@@ -105,11 +110,32 @@ class OverrideForm(forms.Form):
         field = self.fields["criteria"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = criterion_choices(evaluation)
+        if evaluation.outcome == "urgent_referral":
+            reason = self.fields["reason"]
+            assert isinstance(reason, forms.ChoiceField)
+            reason.choices = [
+                ("", "Choose a reason…"),
+                *(
+                    (v, label)
+                    for v, label in OverrideReason.choices
+                    if v in URGENT_OVERRIDE_REASONS
+                ),
+            ]
+            reason.help_text = (
+                "An urgent referral can be overridden only when the red flag was entered in "
+                "error or new information shows it is absent, and a second clinician must "
+                "co-sign before the override takes effect."
+            )
+            reason.error_messages["invalid_choice"] = (
+                "Reason for the override: an urgent referral can be overridden only for a data "
+                "entry error or new information."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("reason") == OverrideReason.OTHER and not data.get("note", "").strip():
             self.add_error("note", "Explanation: say why, since the reason is “Other”.")
+        self._check_disputed(data)
         outcome = data.get("outcome")
         if outcome and outcome == self.evaluation.outcome and not data.get("criteria"):
             self.add_error(
@@ -118,6 +144,23 @@ class OverrideForm(forms.Form):
                 "the criteria you disagree with (or accept the decision instead).",
             )
         return data
+
+    def _check_disputed(self, data: dict[str, Any]) -> None:
+        """Disputing only passed criteria while a failing one goes unmentioned needs a confirm."""
+        chosen = set(data.get("criteria") or [])
+        if not chosen or data.get("confirm_passed"):
+            return
+        statuses: dict[str, set[str]] = {}
+        for c in self.evaluation.decision.get("criteria", []):
+            statuses.setdefault(c["id"], set()).add(c["status"])
+        failing = {cid for cid, seen in statuses.items() if "fail" in seen}
+        all_passed = all(statuses.get(cid) == {"pass"} for cid in chosen)
+        if failing and all_passed and not (chosen & failing):
+            self.add_error(
+                "confirm_passed",
+                "Confirm: every criterion you ticked passed, while another one failed and is not "
+                "ticked. Tick the failing criterion you disagree with, or confirm.",
+            )
 
 
 class OverrideRatesFilter(forms.Form):

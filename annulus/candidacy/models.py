@@ -16,11 +16,18 @@ class Review(models.TextChoices):
     PENDING = "pending", "Awaiting the clinician"
     ACCEPTED = "accepted", "Accepted"
     OVERRIDDEN = "overridden", "Overridden"
+    # An override of an urgent referral: recorded, but not in effect until a second clinician
+    # co-signs it. Until then the protocol's urgent referral stands.
+    TO_COSIGN = "to_cosign", "Override awaiting a second clinician's co-signature"
 
 
 class Source(models.TextChoices):
     RECORD = "record", "Run from the patient's record"
     RESCREEN = "rescreen", "Re-screen under another protocol version"
+
+
+# The only reasons that may override an urgent referral (a red flag): the flag was wrong.
+URGENT_OVERRIDE_REASONS = ("data_error", "new_information")
 
 
 class OverrideReason(models.TextChoices):
@@ -61,6 +68,10 @@ class Evaluation(models.Model):
     override_outcome = models.CharField(max_length=30, blank=True)
     # The criterion ids the clinician disagreed with: the basis of override rates per criterion.
     overridden_criteria = models.JSONField(default=list, blank=True)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-evaluated_at", "-id"]
@@ -68,6 +79,11 @@ class Evaluation(models.Model):
             models.CheckConstraint(
                 condition=~Q(review="overridden") | ~Q(override_reason=""),
                 name="evaluation_override_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(review="overridden", outcome="urgent_referral")
+                | Q(cosigned_at__isnull=False),
+                name="evaluation_urgent_override_cosigned",
             ),
             models.CheckConstraint(
                 condition=Q(review="pending") | Q(reviewed_at__isnull=False),

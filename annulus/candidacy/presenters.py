@@ -233,7 +233,13 @@ def criterion_choices(evaluation: Evaluation) -> list[tuple[str, str]]:
     in_order = dict.fromkeys(c["id"] for c in evaluation.decision.get("criteria", []))
     ordered = [cid for cid in in_order if cid in judged]
     ordered += sorted(judged - set(ordered))
-    return [(cid, f"{cid} · {titles.get(cid, cid)}") for cid in ordered]
+    return [(cid, titles.get(cid, cid)) for cid in ordered]
+
+
+def criterion_names(evaluation: Evaluation, ids: list[str]) -> list[str]:
+    """The disputed criteria by name (a code only when the protocol has no title for it)."""
+    titles = protocol_names(evaluation.protocol_id, evaluation.protocol_version).titles
+    return [titles.get(cid, cid) for cid in ids]
 
 
 def todo_list(evaluation: Evaluation, *, latest_study_id: int | None) -> list[Todo]:

@@ -28,6 +28,7 @@ from annulus.candidacy.models import Evaluation, Review
 from annulus.candidacy.presenters import (
     OUTCOME_HEADLINES,
     OUTCOME_LABELS,
+    criterion_names,
     group_criteria,
     routes_in_words,
     todo_list,
@@ -133,6 +134,23 @@ def evaluation_override(request: HttpRequest, pk: int, evaluation_id: int) -> Ht
     return here
 
 
+@require_POST
+def evaluation_cosign(request: HttpRequest, pk: int, evaluation_id: int) -> HttpResponse:
+    patient = get_patient_for_user(request, pk, write=True)
+    require_role(request, *REVIEW_ROLES)
+    evaluation = get_evaluation_for_user(request, patient, evaluation_id)
+    here = redirect("patient_candidacy:evaluation", pk=patient.pk, evaluation_id=evaluation.pk)
+    try:
+        actions.cosign_override(evaluation, user=request.user, request=request)
+    except actions.CosignRefused as exc:
+        messages.error(request, str(exc))
+    except actions.AlreadyReviewed:
+        messages.info(request, "There is no override awaiting a co-signature. Nothing changed.")
+    else:
+        messages.success(request, "Override co-signed: it is now in effect.")
+    return here
+
+
 @require_GET
 def consult_note_pdf(request: HttpRequest, pk: int, evaluation_id: int) -> HttpResponse:
     patient = get_patient_for_user(request, pk)
@@ -200,6 +218,13 @@ def _render_evaluation(
         "outcome_label": OUTCOME_LABELS.get(evaluation.outcome, evaluation.outcome),
         "outcome_headline": OUTCOME_HEADLINES.get(evaluation.outcome, ""),
         "override_outcome_label": OUTCOME_LABELS.get(evaluation.override_outcome, ""),
+        "disputed_names": criterion_names(evaluation, evaluation.overridden_criteria),
+        "final_label": OUTCOME_LABELS.get(
+            evaluation.override_outcome
+            if evaluation.review == Review.OVERRIDDEN
+            else evaluation.outcome,
+            evaluation.outcome,
+        ),
         "groups": group_criteria(evaluation),
         "routes": routes_in_words(decision.get("routes", [])),
         "todos": todo_list(evaluation, latest_study_id=latest_study.pk if latest_study else None),

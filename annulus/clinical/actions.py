@@ -115,13 +115,26 @@ def record_discography(
                 disc.session = session_row
             save_clinical(disc, patient=patient, user=actor, ctx=ctx)
             saved.append(disc)
+        if saved:
+            _check_ins(
+                patient, "discography", f"Discography:{performed_on}", performed_on, actor, ctx
+            )
     return saved
 
 
 def record_injection(
     injection: DiagnosticInjection, *, actor: User | None, ctx: AuditContext
 ) -> DiagnosticInjection:
-    save_clinical(injection, patient=injection.patient, user=actor, ctx=ctx)
+    with transaction.atomic():
+        save_clinical(injection, patient=injection.patient, user=actor, ctx=ctx)
+        _check_ins(
+            injection.patient,
+            "diagnostic_block",
+            f"DiagnosticInjection:{injection.pk}",
+            injection.performed_on,
+            actor,
+            ctx,
+        )
     return injection
 
 
@@ -161,7 +174,21 @@ def record_procedure(
             procedure_date=procedure.performed_on,
         )
         treatment_anchor_changed.send(sender=FibrinProcedure, patient=patient)
+        _check_ins(
+            patient, "fibrin", f"FibrinProcedure:{procedure.pk}", procedure.performed_on, actor, ctx
+        )
     return procedure
+
+
+def _check_ins(
+    patient: Patient, kind: str, ref: str, on: date, actor: User | None, ctx: AuditContext
+) -> None:
+    """Plan the procedure's 48–72-hour and 2-week safety check-ins (annulus.safety)."""
+    from annulus.safety.actions import schedule_check_ins
+
+    schedule_check_ins(
+        patient, procedure_kind=kind, procedure_ref=ref, procedure_on=on, actor=actor, ctx=ctx
+    )
 
 
 def record_adverse_event(

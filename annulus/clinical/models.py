@@ -283,6 +283,39 @@ class FibrinProcedure(PatientOwned):
         return f"Fibrin {', '.join(self.levels)} {self.performed_on}"
 
 
+class AESeverity(models.TextChoices):
+    MILD = "mild", "Mild"
+    MODERATE = "moderate", "Moderate"
+    SEVERE = "severe", "Severe"
+    LIFE_THREATENING = "life_threatening", "Life-threatening"
+    DEATH = "death", "Death"
+
+
+class Relatedness(models.TextChoices):
+    NOT_RELATED = "not_related", "Not related"
+    UNLIKELY = "unlikely", "Unlikely"
+    POSSIBLE = "possible", "Possible"
+    PROBABLE = "probable", "Probable"
+    DEFINITE = "definite", "Definite"
+
+
+class AEAction(models.TextChoices):
+    NONE = "none", "None"
+    MEDICINE = "medicine", "Treated with medicine"
+    HOSPITAL = "hospital", "Admitted to hospital"
+    PROCEDURE = "procedure", "Procedure or surgery"
+    OTHER = "other", "Other"
+
+
+class AEOutcome(models.TextChoices):
+    RECOVERED = "recovered", "Recovered"
+    RECOVERING = "recovering", "Recovering"
+    NOT_RECOVERED = "not_recovered", "Not recovered"
+    SEQUELAE = "sequelae", "Recovered with lasting effects"
+    FATAL = "fatal", "Fatal"
+    UNKNOWN = "unknown", "Unknown"
+
+
 class AdverseEvent(PatientOwned):
     procedure = models.ForeignKey(
         FibrinProcedure, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -290,11 +323,36 @@ class AdverseEvent(PatientOwned):
     onset_on = models.DateField()
     description = models.TextField()
     related = models.BooleanField(help_text="Related to the procedure")
-    serious = models.BooleanField()
+    serious = models.BooleanField(
+        help_text="FDA definition (21 CFR 312.32): death, life-threatening, hospital admission "
+        "or a longer stay, lasting or significant disability, a birth defect, or an important "
+        "medical event needing treatment to prevent one of these."
+    )
     discitis = models.BooleanField(default=False)
+    # Additions (blank on events recorded before they existed).
+    severity = models.CharField(max_length=20, choices=AESeverity.choices, blank=True)
+    procedure_relatedness = models.CharField(max_length=12, choices=Relatedness.choices, blank=True)
+    product_relatedness = models.CharField(max_length=12, choices=Relatedness.choices, blank=True)
+    action_taken = models.CharField(max_length=12, choices=AEAction.choices, blank=True)
+    outcome = models.CharField(max_length=16, choices=AEOutcome.choices, blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    medwatch_reportable = models.BooleanField(
+        "Reportable to FDA MedWatch", default=False, help_text="A serious, related event."
+    )
+    medwatch_reported_on = models.DateField("Reported to MedWatch on", null=True, blank=True)
 
     class Meta:
         ordering = ["-onset_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_on__isnull=True) | Q(resolved_on__gte=models.F("onset_on")),
+                name="ae_resolved_after_onset",
+            ),
+            models.CheckConstraint(
+                condition=Q(medwatch_reported_on__isnull=True) | Q(medwatch_reportable=True),
+                name="ae_reported_only_if_reportable",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Adverse event {self.onset_on}"

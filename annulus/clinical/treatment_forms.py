@@ -277,15 +277,36 @@ class AdverseEventForm(forms.ModelForm[AdverseEvent]):
 
     class Meta:
         model = AdverseEvent
-        fields = ["procedure", "onset_on", "description", "related", "serious", "discitis"]
+        fields = [
+            "procedure",
+            "onset_on",
+            "description",
+            "severity",
+            "related",
+            "procedure_relatedness",
+            "product_relatedness",
+            "serious",
+            "discitis",
+            "action_taken",
+            "outcome",
+            "resolved_on",
+            "medwatch_reportable",
+            "medwatch_reported_on",
+        ]
         widgets = {
             "onset_on": forms.DateInput(attrs={"type": "date"}),
+            "resolved_on": forms.DateInput(attrs={"type": "date"}),
+            "medwatch_reported_on": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
             "procedure": "Linked procedure",
             "onset_on": "Date of onset",
             "discitis": "Discitis (disc infection) suspected or confirmed",
+            "procedure_relatedness": "Related to the procedure: how likely",
+            "product_relatedness": "Related to the product (fibrin sealant): how likely",
+            "action_taken": "Action taken",
+            "resolved_on": "Date resolved",
         }
         error_messages = {
             "onset_on": {
@@ -307,6 +328,34 @@ class AdverseEventForm(forms.ModelForm[AdverseEvent]):
     def clean_onset_on(self) -> date | None:
         return not_in_future(self.cleaned_data.get("onset_on"), "date of onset")
 
+    def clean_resolved_on(self) -> date | None:
+        return not_in_future(self.cleaned_data.get("resolved_on"), "date resolved")
+
+    def clean_medwatch_reported_on(self) -> date | None:
+        return not_in_future(self.cleaned_data.get("medwatch_reported_on"), "date reported")
+
+    def _check_grading(self, data: dict[str, Any]) -> None:
+        severity, onset, resolved = (
+            data.get("severity"),
+            data.get("onset_on"),
+            data.get("resolved_on"),
+        )
+        if severity in ("life_threatening", "death") and data.get("serious") is False:
+            self.add_error("serious", "Serious: a life-threatening or fatal event is serious.")
+        if (
+            (severity == "death") != (data.get("outcome") == "fatal")
+            and severity
+            and data.get("outcome")
+        ):
+            self.add_error("outcome", "Outcome: “Fatal” goes with the severity “Death”.")
+        if resolved and onset and resolved < onset:
+            self.add_error("resolved_on", "Date resolved: cannot be before the date of onset.")
+        if data.get("medwatch_reported_on") and not data.get("medwatch_reportable"):
+            self.add_error(
+                "medwatch_reportable",
+                "Reportable to FDA MedWatch: tick it when a report date is given.",
+            )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         procedure, onset = data.get("procedure"), data.get("onset_on")
@@ -320,6 +369,7 @@ class AdverseEventForm(forms.ModelForm[AdverseEvent]):
             self.add_error(
                 "procedure", "Linked procedure: choose the procedure this event is related to."
             )
+        self._check_grading(data)
         return data
 
 

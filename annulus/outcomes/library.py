@@ -133,7 +133,17 @@ def availability(instrument_id: str) -> Availability:
     return Availability(True, "demo wording (install the licensed text before real use)")
 
 
-def battery(plan_id: str, code: str) -> list[str]:
-    """The usable instruments asked at this time point, in survey order."""
+# Patients who had no procedure (conservative care, referred elsewhere) are never asked about
+# change "since your treatment": they get the same questions counted from their first visit.
+NO_PROCEDURE_WORDING = {
+    "pgic": "since-first-visit-change",
+    "satisfaction": "since-first-visit-satisfaction",
+}
+
+
+def battery(plan_id: str, code: str, *, arm: str = "fibrin") -> list[str]:
+    """The usable instruments asked at this time point, in survey order, worded for the arm."""
     wanted = BATTERIES.get(plan_id, {}).get(code, ())
+    if arm != "fibrin":
+        wanted = tuple(NO_PROCEDURE_WORDING.get(i, i) for i in wanted)
     return [instrument_id for instrument_id in wanted if availability(instrument_id).usable]

@@ -39,6 +39,7 @@ __all__ = [
     "composite_response",
     "nrs_response",
     "odi_response",
+    "responder_label",
     "rmdq_response",
 ]
 
@@ -240,3 +241,18 @@ def composite_response(
     if unknown:
         return Composite("unknown", components, "not known: " + ", ".join(unknown))
     return Composite("success", components, "all criteria met")
+
+
+def responder_label(change: Response) -> str:
+    """The per-patient label: the primary rule (≥ 30 % of baseline, §4.10) kept apart from the
+    minimal important change in points. ODI 70 → 60 improved by the MIC (10 points) but only
+    14 %, so it is "Improved by the MIC", never "Responder"."""
+    if change.status == "unknown":
+        return "Unknown"
+    if "strong" in change.met:
+        return "Strong responder"
+    if "percent" in change.met:
+        return "Responder"
+    if "points" in change.met:
+        return "Improved by the MIC"
+    return "Not a responder"

@@ -20,6 +20,7 @@ from annulus.outcomes import actions, charts, clinic_counts, library, results
 from annulus.outcomes.catalog import list_instruments
 from annulus.outcomes.forms import StopForm
 from annulus.outcomes.models import ARM_CHOICES, FollowUp, Invitation
+from annulus.outcomes.responders import responder_label
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.models import Patient
 from annulus.website.site import absolute_url
@@ -166,7 +167,7 @@ def _responder_table(rows: list[results.ResponderRow]) -> list[dict[str, Any]]:
                 cells.append(
                     {
                         "status": change.status,
-                        "label": STATUS_WORDS[change.status],
+                        "label": responder_label(change),
                         "detail": _change_text(change),
                     }
                 )

@@ -48,6 +48,7 @@ from annulus.patients.models import (
     Patient,
     Stage,
 )
+from annulus.screening.red_flags import CAUDA_EQUINA_IDS
 
 SEED = AuditContext.system("seed_demo")
 
@@ -306,7 +307,10 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         )
         save_intake(intake, actor=None, ctx=SEED)
         return patient
-    save_intake(Intake(patient=patient, **{**BASE_INTAKE, **spec.intake}), actor=None, ctx=SEED)
+    # A cauda-equina sign was reported by the patient on their intake link (an alert from intake).
+    by_patient = any(spec.intake.get(flag) for flag in CAUDA_EQUINA_IDS)
+    intake = Intake(patient=patient, **{**BASE_INTAKE, **spec.intake})
+    save_intake(intake, actor=None, ctx=SEED, via_patient_link=by_patient)
     # The work-up happened before treatment; for the untreated it is recent.
     anchor = today - timedelta(days=spec.treated_days_ago or 0)
     study = MRIStudy(

@@ -11,6 +11,7 @@ from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient, Stage
 from annulus.screening.red_flags import RED_FLAGS
 
 YES_NO_UNKNOWN = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
+STAFF_RED_FLAG_CHOICES = [("unknown", "Not asked yet"), ("true", "Yes"), ("false", "No")]
 
 
 class TriStateField(forms.NullBooleanField):
@@ -232,9 +233,22 @@ class IntakeForm(forms.ModelForm[Intake]):
         super().__init__(*args, **kwargs)
         patient = getattr(self.instance, "patient", None) if self.instance.patient_id else None
         self.patient_sex = getattr(patient, "sex", "")
-        # The same questions, word for word, as the public self-screen asks.
+        # The same questions, word for word, as the public self-screen asks. On the patient's
+        # own form a cauda-equina question needs a yes or a no: "not known" could hide an
+        # emergency. Staff may still record that they have not asked yet.
         for flag in RED_FLAGS:
-            self.fields[flag.id] = tri_state(flag.question, flag.hint)
+            field = tri_state(flag.question, flag.hint)
+            if patient_view and flag.cauda_equina:
+                field = forms.NullBooleanField(
+                    label=flag.question,
+                    help_text=flag.hint,
+                    widget=forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+                )
+                field.required = True
+                field.error_messages["required"] = "Please answer yes or no to this question."
+            elif not patient_view:
+                field.widget = forms.Select(choices=STAFF_RED_FLAG_CHOICES)
+            self.fields[flag.id] = field
         if patient_view:
             # Examination findings and clinical judgements are the clinician's to record.
             for name in (
@@ -268,6 +282,12 @@ class IntakeForm(forms.ModelForm[Intake]):
             self.add_error(
                 "pregnant", "Pregnancy: the patient's record says male; check the answer or sex."
             )
+        for flag in RED_FLAGS:
+            field = self.fields.get(flag.id)
+            # NullBooleanField accepts a missing answer as None even when required.
+            missing = field is not None and field.required and data.get(flag.id) is None
+            if missing and flag.id not in self.errors:
+                self.add_error(flag.id, "Please answer yes or no to this question.")
         if data.get("epidural_steroid_received") is False and data.get(
             "epidural_steroid_sustained_relief"
         ):

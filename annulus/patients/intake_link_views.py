@@ -21,8 +21,10 @@ from annulus.lib.tokens import looks_like_token, token_hash
 from annulus.patients.actions import save_intake
 from annulus.patients.forms import IntakeForm
 from annulus.patients.models import Intake, IntakeLink, IntakeStatus
+from annulus.screening.red_flags import CAUDA_EQUINA_IDS, FLAG_IDS, instruction_for
 
 SESSION_KEY = "annulus_intake_link"
+WARNING_SIGNS = 2  # the section that asks the red-flag questions
 
 
 def _no_referrer(response: HttpResponse) -> HttpResponse:
@@ -80,8 +82,14 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         return _private(render(request, "patients/intake_link_invalid.html", status=404))
     patient = link.patient
     intake = Intake.objects.filter(patient=patient).first() or Intake(patient=patient)
+    instruction = instruction_for({f: getattr(intake, f) for f in FLAG_IDS}, patient.clinic.phone)
     if intake.status != IntakeStatus.DRAFT:
-        return _private(render(request, "patients/intake_public_done.html", {"intake": intake}))
+        context: dict[str, object] = {
+            "intake": intake,
+            "instruction": instruction,
+            "clinic": patient.clinic,
+        }
+        return _private(render(request, "patients/intake_public_done.html", context))
     sections = IntakeForm(patient_view=True).sections()
     try:
         step = min(max(int(request.GET.get("section", "1")), 1), len(sections))
@@ -93,7 +101,10 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         if name not in names:
             del form.fields[name]
     if request.method == "POST" and form.is_valid():
-        finishing = step == len(sections) and "submit" in request.POST
+        sending = step == len(sections) and "submit" in request.POST
+        # The cauda-equina questions must be answered before the intake can be sent.
+        unanswered = [f for f in CAUDA_EQUINA_IDS if getattr(intake, f) is None]
+        finishing = sending and not unanswered
         save_intake(
             form.save(commit=False),
             actor=None,
@@ -103,6 +114,9 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         )
         if finishing:
             return _private(redirect("intake_public:form"))
+        if sending:
+            return _private(redirect(f"/intake/?section={WARNING_SIGNS}&unanswered=1"))
+        # A yes to a red flag shows what to do now at the top of the next page.
         return _private(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
     context = {
         "form": form,
@@ -111,5 +125,7 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         "steps": len(sections),
         "clinic": patient.clinic,
         "first_name": patient.first_name,
+        "instruction": instruction,
+        "unanswered": request.GET.get("unanswered") == "1",
     }
     return _private(render(request, "patients/intake_public.html", context))

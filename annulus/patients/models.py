@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from annulus.screening.red_flags import FLAG_IDS
+
 
 class Stage(models.TextChoices):
     NEW = "new", "New"
@@ -123,17 +125,8 @@ class Consent(models.Model):
         return f"{self.kind}: {'granted' if self.granted else 'refused'}"
 
 
-RED_FLAG_FIELDS = (
-    "saddle_anesthesia",
-    "bladder_or_bowel_dysfunction",
-    "progressive_neurological_deficit",
-    "fever",
-    "immunosuppression",
-    "iv_drug_use",
-    "cancer_history",
-    "unexplained_weight_loss",
-    "recent_significant_trauma",
-)
+# Every red-flag question, in the order `screening.red_flags` asks them (protocol version 2).
+RED_FLAG_FIELDS = FLAG_IDS
 
 
 class IntakeStatus(models.TextChoices):
@@ -165,16 +158,21 @@ class Intake(models.Model):
         "Clinician's examination: dermatomal deficit, reflex loss, SLR"
     )
     symptom_notes = models.TextField(blank=True)
-    # red flags: the engine's nine, same ids
+    # red flags: the engine's ids (screening/red_flags.py holds the questions)
     saddle_anesthesia = _nullable_bool()
     bladder_or_bowel_dysfunction = _nullable_bool()
+    bilateral_sciatica = _nullable_bool()
+    new_sexual_dysfunction = _nullable_bool()
     progressive_neurological_deficit = _nullable_bool()
     fever = _nullable_bool()
+    infection_risk = _nullable_bool()
     immunosuppression = _nullable_bool()
     iv_drug_use = _nullable_bool()
     cancer_history = _nullable_bool()
     unexplained_weight_loss = _nullable_bool()
-    recent_significant_trauma = _nullable_bool()
+    night_or_rest_pain = _nullable_bool()
+    recent_significant_trauma = _nullable_bool("In the past 3 months")
+    fragility_trauma = _nullable_bool("A fall or minor injury with osteoporosis or long steroids")
     # conservative care
     conservative_care_months = models.FloatField(null=True, blank=True)
     exercise_or_physical_therapy = _nullable_bool()

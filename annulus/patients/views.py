@@ -25,6 +25,7 @@ from annulus.patients.actions import (
 from annulus.patients.forms import IntakeForm, PatientFilterForm, PatientForm
 from annulus.patients.models import ChangeRecord, Intake, IntakeLink, Patient
 from annulus.patients.timeline import timeline
+from annulus.safety.queries import open_alerts
 
 
 def patient_list(request: HttpRequest) -> HttpResponse:
@@ -73,6 +74,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "intake": intake,
         "entries": timeline(patient),
         "authorizations": patient.va_authorizations.prefetch_related("visits"),
+        "open_alerts": list(open_alerts(patient.clinic, patient=patient)),
     }
     return render(request, "patients/detail.html", context)
 

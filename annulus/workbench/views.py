@@ -19,17 +19,25 @@ from annulus.audit.actions import VA_WARNINGS_READ
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.va import va_warnings
+from annulus.safety.queries import open_alerts
+from annulus.workbench import worklist
 
 
 def home(request: HttpRequest) -> HttpResponse:
     clinic = get_clinic_for_user(request)
-    warnings = va_warnings(clinic, datetime.now(clinic.zone).date())
+    today = datetime.now(clinic.zone).date()
+    roles = roles_in_clinic(request)
+    wanted = worklist.sections_for(roles)
+    warnings = va_warnings(clinic, today) if "va" in wanted else []
     if warnings:
         record(VA_WARNINGS_READ, request=request, clinic=clinic, details={"count": len(warnings)})
     context = {
         "clinic": clinic,
-        "roles": sorted(roles_in_clinic(request)),
+        "roles": sorted(roles),
         "va_warnings": warnings,
+        "open_alerts": list(open_alerts(clinic)) if "alerts" in wanted else [],
+        "show_patient": True,
+        "sections": worklist.build(clinic, request.user, roles, today),
     }
     return render(request, "workbench/home.html", context)
 

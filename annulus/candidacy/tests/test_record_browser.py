@@ -93,7 +93,7 @@ def test_a_clinician_fills_the_work_up_runs_the_protocol_overrides_and_prints_th
     page.get_by_text("Override the decision").click()
     page.get_by_label("Reason for the override").select_option("patient_preference")
     page.get_by_label("Your decision").select_option("not_candidate")
-    page.get_by_label("P-CONSERVATIVE · Conservative care").check()
+    page.get_by_label("Conservative care", exact=True).check()
     page.get_by_label("Explanation").fill("Wants three more months of physical therapy first.")
     page.get_by_role("button", name="Record the override").click()
     assert "Override recorded." in page.locator(".messages").inner_text()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.outcomes import library
@@ -158,6 +159,8 @@ def submit(
     Submitting twice (a double click, a resent form) changes nothing the second time. With every
     instrument scored the time point is completed; otherwise it is kept as partial.
     """
+    from annulus.safety.actions import raise_worsening_alerts
+
     now = now or timezone.now()
     with transaction.atomic():
         invitation = (
@@ -171,6 +174,7 @@ def submit(
         if invitation.status not in PENDING_STATUSES or now >= invitation.expires_at:
             raise SurveyClosed("The window for this questionnaire has closed.")
         complete = score_all(response, invitation, now)
+        raise_worsening_alerts(invitation, response, ctx=AuditContext.system("survey.submit"))
         response.submitted_at, response.partial = now, not complete
         response.save()
         invitation.status = InvitationStatus.COMPLETED if complete else InvitationStatus.PARTIAL

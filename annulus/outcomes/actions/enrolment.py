@@ -137,7 +137,7 @@ def enrol(
                     due=point.due,
                     closes=point.closes,
                     expires_at=expires,
-                    instruments=library.battery(plan.id, point.code),
+                    instruments=library.battery(plan.id, point.code, arm=anchor.arm),
                     status=InvitationStatus.CANCELLED if late else InvitationStatus.SCHEDULED,
                     cancelled_reason=ENROLLED_LATE if late else "",
                 )
@@ -233,7 +233,7 @@ def replan(
                 due=point.due,
                 closes=point.closes,
                 expires_at=expires,
-                instruments=library.battery(plan.id, point.code),
+                instruments=library.battery(plan.id, point.code, arm=follow_up.arm),
                 status=InvitationStatus.CANCELLED if late else InvitationStatus.SCHEDULED,
                 cancelled_reason=ENROLLED_LATE if late else "",
             )

@@ -37,17 +37,28 @@ def save_intake(
 
     `submit` is the patient's last page: the intake becomes submitted and waits for review.
     """
+    from annulus.safety.actions import raise_intake_alerts
+
     if submit:
         intake.status = IntakeStatus.SUBMITTED
         intake.submitted_at = datetime.now(UTC)
-    save_clinical(
-        intake,
-        patient=intake.patient,
-        user=actor,
-        ctx=ctx,
-        via_patient_link=via_patient_link,
-        audit_action=INTAKE_PATIENT_SAVE if via_patient_link else INTAKE_SAVE,
-    )
+    with transaction.atomic():
+        save_clinical(
+            intake,
+            patient=intake.patient,
+            user=actor,
+            ctx=ctx,
+            via_patient_link=via_patient_link,
+            audit_action=INTAKE_PATIENT_SAVE if via_patient_link else INTAKE_SAVE,
+        )
+        # A red flag answered yes alerts the clinic, in the same transaction as the answer.
+        raise_intake_alerts(
+            intake.patient,
+            intake,
+            actor=actor,
+            ctx=ctx,
+            source="intake" if via_patient_link else "staff",
+        )
     return intake
 
 

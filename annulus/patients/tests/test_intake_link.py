@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from annulus.patients.models import ChangeRecord, Intake, IntakeLink, IntakeStatus, Patient
+from annulus.screening.red_flags import CAUDA_EQUINA_IDS
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +46,15 @@ def test_a_patient_fills_in_section_by_section_and_staff_review_it(staff_client,
     assert Intake.objects.get(patient=patient).status == IntakeStatus.DRAFT
     # resumable: a fresh visit shows the saved answer
     assert b'value="6.0"' in visitor.get("/intake/?section=1").content
-    response = visitor.post(
-        "/intake/?section=5", {"consent_to_treatment_information": "true", "submit": "1"}
-    )
+    finish = {"consent_to_treatment_information": "true", "submit": "1"}
+    # The cauda-equina questions must be answered yes or no before the intake can be sent.
+    response = visitor.post("/intake/?section=5", finish)
+    assert response["Location"] == "/intake/?section=2&unanswered=1"
+    assert Intake.objects.get(patient=patient).status == IntakeStatus.DRAFT
+    assert b"Before you send your answers" in visitor.get(response["Location"]).content
+    cauda = dict.fromkeys(CAUDA_EQUINA_IDS, "False")
+    assert visitor.post("/intake/?section=2", cauda).status_code == 302
+    response = visitor.post("/intake/?section=5", finish)
     assert response.status_code == 302
     intake = Intake.objects.get(patient=patient)
     assert intake.status == IntakeStatus.SUBMITTED

@@ -6,6 +6,7 @@ import pytest
 
 from annulus.lib.tokens import new_token, token_hash
 from annulus.patients.models import Intake, IntakeLink, IntakeStatus, Patient
+from annulus.screening.red_flags import CAUDA_EQUINA_IDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,6 +28,8 @@ def test_a_patient_completes_their_intake_on_a_phone(phone_page, clinic):
     page.get_by_label("Average low back pain, past 7 days (0–10)").fill("7")
     page.get_by_role("button", name="Save and continue").click()
     assert "Step 2 of 5" in page.content()
+    for flag in CAUDA_EQUINA_IDS:  # no "Not known yet" here: yes or no
+        page.locator(f'input[name="{flag}"][value="False"]').check()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Save and continue").click()

@@ -16,20 +16,60 @@ SPEC_ROUTES = {
     "cancer_history": "urgent_medical_review",
     "unexplained_weight_loss": "urgent_medical_review",
     "recent_significant_trauma": "urgent_medical_review",
+    # protocol version 2 (spec/candidacy.md §6.2)
+    "bilateral_sciatica": "emergency_department",
+    "new_sexual_dysfunction": "emergency_department",
+    "night_or_rest_pain": "urgent_medical_review",
+    "infection_risk": "urgent_medical_review",
+    # the trauma question's second half, asked on its own (feeds recent_significant_trauma)
+    "fragility_trauma": "urgent_medical_review",
 }
+V2_FIELDS = {"bilateral_sciatica", "new_sexual_dysfunction", "night_or_rest_pain", "infection_risk"}
 
 
-def test_it_uses_exactly_the_nine_spec_flags_with_their_routes():
+def test_it_uses_exactly_the_version_2_flags_with_their_routes():
     assert {f.id: f.route for f in red_flags.RED_FLAGS} == SPEC_ROUTES
-    assert len(red_flags.FLAG_IDS) == 9
+    assert len(red_flags.FLAG_IDS) == 14
 
 
 def test_it_asks_the_cauda_equina_questions_first():
-    assert red_flags.FLAG_IDS[:3] == (
-        "saddle_anesthesia",
-        "bladder_or_bowel_dysfunction",
-        "progressive_neurological_deficit",
+    assert (
+        set(red_flags.FLAG_IDS[:4])
+        == set(red_flags.CAUDA_EQUINA_IDS)
+        == {
+            "saddle_anesthesia",
+            "bladder_or_bowel_dysfunction",
+            "bilateral_sciatica",
+            "new_sexual_dysfunction",
+        }
     )
+
+
+def test_it_gives_the_trauma_question_a_time_frame_and_asks_fragility_separately():
+    assert "past 3 months" in red_flags.by_id("recent_significant_trauma").question
+    fragility = red_flags.by_id("fragility_trauma")
+    assert "osteoporosis" in fragility.question and "steroid" in fragility.question
+    assert fragility.engine_field == "recent_significant_trauma"
+
+
+@pytest.mark.parametrize(
+    ("trauma", "fragility", "engine"),
+    [(None, None, None), (False, False, False), (False, True, True), (True, None, True),
+     (None, False, None), (False, None, None)],
+)  # fmt: skip
+def test_it_feeds_either_trauma_answer_to_the_engine(trauma, fragility, engine):
+    values = {"recent_significant_trauma": trauma, "fragility_trauma": fragility}
+    assert red_flags.engine_red_flags(values)["recent_significant_trauma"] is engine
+    assert "fragility_trauma" not in red_flags.engine_red_flags(values)
+
+
+def test_it_tells_the_patient_what_to_do_from_the_most_urgent_answer():
+    assert red_flags.instruction_for({"fever": True}, "+1 555 0100").heading == "Call us today"
+    assert "+1 555 0100" in red_flags.instruction_for({"fever": True}, "+1 555 0100").text
+    emergency = red_flags.instruction_for({"fever": True, "bilateral_sciatica": True})
+    assert emergency is red_flags.EMERGENCY_INSTRUCTION
+    assert emergency.heading == "Go to an emergency department now"
+    assert red_flags.instruction_for({"fever": False, "saddle_anesthesia": None}) is None
 
 
 def test_it_words_every_flag_as_a_plain_question_with_a_hint():
@@ -66,4 +106,7 @@ def test_it_refuses_an_id_outside_the_vocabulary():
 
 def test_it_uses_the_same_flags_as_the_candidacy_engine():
     case = pytest.importorskip("annulus.candidacy.engine.case")
-    assert set(red_flags.FLAG_IDS) == set(case.RED_FLAGS)
+    fields = {f.engine_field for f in red_flags.RED_FLAGS}
+    assert set(case.RED_FLAGS) <= fields
+    # Until the engine's version 2 case fields land, only those four may be extra.
+    assert fields - set(case.RED_FLAGS) <= V2_FIELDS

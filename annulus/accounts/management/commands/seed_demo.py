@@ -25,6 +25,7 @@ class Command(BaseCommand):
         from annulus.accounts.models import User
         from annulus.outcomes.demo import seed_outcomes
         from annulus.patients.demo import seed_patients
+        from annulus.safety.demo import seed_safety
         from annulus.scheduling.demo import seed_scheduling
 
         with transaction.atomic():
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             patients = seed_patients(clinic, clinician, today)
             seed_scheduling(clinic, today)
             seed_outcomes(clinic, today)
+            seed_safety(clinic, today)
         self.stdout.write(
             f"Demo clinic ready: {clinic.name} ({clinic.timezone}), {len(patients)} demo patients."
         )

@@ -31,6 +31,7 @@ def test_it_exports_its_public_names() -> None:
             "ResponderStatus",
             "Response",
             "classify_change",
+            "responder_label",
             "composite_response",
             "nrs_response",
             "odi_response",
@@ -232,3 +233,12 @@ def test_it_refuses_an_unknown_function_measure_and_out_of_range_values() -> Non
         composite_response(**(SUCCESS | {"function_measure": "sf36"}))
     with pytest.raises(ValueError, match="rmdq follow-up: 25 is outside 0-24"):
         composite_response(**(SUCCESS | {"function_follow_up": 25}))
+
+
+def test_odi_70_to_60_is_improved_by_the_mic_never_responder():
+    from annulus.outcomes.responders import odi_response, responder_label
+
+    assert responder_label(odi_response(70, 60)) == "Improved by the MIC"
+    assert responder_label(odi_response(70, 49)) == "Responder"  # 30 % of baseline
+    assert responder_label(odi_response(70, 65)) == "Not a responder"
+    assert responder_label(odi_response(None, 65)) == "Unknown"
