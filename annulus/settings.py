@@ -316,10 +316,10 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-    "filters": {
-        "scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"},
-        "no_403_traceback": {"()": "annulus.workbench.errors.ForbiddenWithoutTraceback"},
-    },
+            "filters": {
+                "scrub_tokens": {"()": "annulus.lib.logscrub.ScrubTokens"},
+                "no_403_traceback": {"()": "annulus.workbench.errors.ForbiddenWithoutTraceback"},
+            },
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},

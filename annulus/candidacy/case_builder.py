@@ -104,7 +104,6 @@ def load_records(patient_ids: list[int]) -> dict[int, Records]:
     return found
 
 
-
 def _red_flags(intake: Intake) -> dict[str, Any]:
     """The intake's answers in the engine's own red-flag fields (both trauma questions feed one)."""
     answers = engine_red_flags({flag: getattr(intake, flag) for flag in RED_FLAG_FIELDS})
