@@ -44,8 +44,18 @@ def _audit_triggers_yield_to_flush(request: pytest.FixtureRequest) -> Iterator[N
 
 
 @pytest.fixture(autouse=True)
-def _audit_anchor_per_test(settings: Any, tmp_path: Any) -> None:
-    """Each test's database starts empty, so its audit anchors live in its own file."""
+def _audit_anchor_per_test(request: pytest.FixtureRequest) -> None:
+    """Each test's database starts empty, so its audit anchors live in its own file.
+
+    Only for tests that use the database: the pure cores' tests stay free of Django.
+    """
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db")
+    )
+    if not uses_db:
+        return
+    settings = request.getfixturevalue("settings")
+    tmp_path = request.getfixturevalue("tmp_path")
     settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchor.jsonl")
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/fhir-clients/", include("annulus.interop.staff_urls")),
     path("accounts/", include("annulus.accounts.urls")),
     path("staff/outbox/", include("annulus.notifications.urls")),
+    path("staff/break-glass/", include("annulus.accounts.breakglass_urls")),
     path("staff/leads/", include("annulus.leads.staff_urls")),
     path("staff/patients/", include("annulus.patients.urls")),
     path("staff/patients/<int:pk>/", include("annulus.clinical.urls")),

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from annulus.accounts import permissions
+from annulus.accounts import breakglass, permissions
 from annulus.accounts.policy import PASSWORD_ONLY, PUBLIC, access_level
 from annulus.accounts.session import current_membership, roles_in_clinic
 
@@ -69,11 +69,22 @@ class DenyByDefaultMiddleware:
         # The permission matrix (accounts/permissions.yaml): the role must hold the route's
         # capability for this method, whatever the view itself checks.
         match = request.resolver_match
-        if match is not None and not permissions.allowed(
-            match.view_name, request.method or "GET", roles_in_clinic(request)
+        method = request.method or "GET"
+        if match is not None and not self._permitted(
+            request, match.view_name, method, match.kwargs
         ):
             raise PermissionDenied("Your role in this clinic does not include this page.")
         return None
+
+    @staticmethod
+    def _permitted(request: HttpRequest, route: str, method: str, kwargs: dict[str, Any]) -> bool:
+        if permissions.allowed(route, method, roles_in_clinic(request)):
+            return True
+        # Break-glass: a time-boxed, reviewed grant opens one patient's pages for reading.
+        clinic = request.clinic  # type: ignore[attr-defined]
+        return breakglass.opens(route, method, kwargs) and (
+            breakglass.active_grant(request.user, clinic, kwargs["pk"]) is not None
+        )
 
 
 def _redirect(name: str, request: HttpRequest) -> HttpResponse:

@@ -127,3 +127,35 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.clinic}"
+
+
+class BreakGlass(models.Model):
+    """Emergency access (G8): one patient's record for at most 60 minutes, with a reason.
+
+    Opening one alerts the clinic's directors at once and stays on their review list until a
+    director reviews it (annulus/accounts/breakglass.py).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+")
+    patient_id = models.BigIntegerField(db_index=True)
+    reason = models.TextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("opened_at")),
+                name="breakglass_expires_after_opening",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"break-glass #{self.pk}"

@@ -75,7 +75,9 @@ def test_the_data_migration_encrypts_and_hashes_existing_rows(clinician):
     static = StaticToken.objects.order_by("id")
     for token, code in zip(static, codes, strict=True):
         StaticToken.objects.filter(pk=token.pk).update(token=code)
-    migration = importlib.import_module("annulus.accounts.migrations.0002_encrypt_mfa_secrets")
+    migration = importlib.import_module(
+        "annulus.accounts.migrations.0002_mfa_secrets_and_break_glass"
+    )
     migration.forward(django_apps, None)
     [(stored,)] = raw("SELECT key FROM otp_totp_totpdevice WHERE id = %s", [device.pk])
     assert is_encrypted(str(stored))
