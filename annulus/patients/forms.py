@@ -285,8 +285,8 @@ class IntakeForm(forms.ModelForm[Intake]):
         for flag in RED_FLAGS:
             field = self.fields.get(flag.id)
             # NullBooleanField accepts a missing answer as None even when required.
-            missing = field is not None and field.required and data.get(flag.id) is None
-            if missing and flag.id not in self.errors:
+            unanswered = field is not None and field.required and data.get(flag.id) is None
+            if unanswered and flag.id not in self.errors:
                 self.add_error(flag.id, "Please answer yes or no to this question.")
         if data.get("epidural_steroid_received") is False and data.get(
             "epidural_steroid_sustained_relief"

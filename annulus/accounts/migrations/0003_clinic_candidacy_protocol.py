@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("accounts", "0002_encrypt_mfa_secrets"),
+        ("accounts", "0002_mfa_secrets_and_break_glass"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidacy', '0002_evaluation_source_and_judged_criteria'),
-        ('patients', '0005_intake_red_flags_v2'),
+        ('patients', '0006_intake_red_flags_v2'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

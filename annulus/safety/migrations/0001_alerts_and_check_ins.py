@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_clinic_on_call_email'),
-        ('clinical', '0003_adverse_event_grading'),
-        ('patients', '0005_intake_red_flags_v2'),
+        ('accounts', '0004_clinic_on_call_email'),
+        ('clinical', '0004_adverse_event_grading'),
+        ('patients', '0006_intake_red_flags_v2'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

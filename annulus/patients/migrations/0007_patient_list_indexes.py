@@ -32,7 +32,7 @@ def _drop_trigram_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
-        ("patients", "0005_intake_v2_facts"),
+        ("patients", "0006_intake_red_flags_v2"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinical', '0002_procedure_and_referral_once_per_day'),
-        ('patients', '0005_intake_red_flags_v2'),
+        ("clinical", "0003_procedure_record_and_consent"),
+        ('patients', '0006_intake_red_flags_v2'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

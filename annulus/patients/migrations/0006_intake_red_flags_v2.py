@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0004_va_referral_and_visit_uniqueness_claim_after_visit'),
+        ("patients", "0005_intake_v2_facts"),
     ]
 
     operations = [
