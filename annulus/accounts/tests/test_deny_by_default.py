@@ -27,6 +27,16 @@ PUBLIC_ALLOWLIST = {
     "fhir:metadata",
     # The clinic's published outcome snapshot (annulus.analytics): aggregate, dated, public.
     "our_results",
+    "website:disclaimer",
+    # Liveness and readiness probes (annulus.ops): status only, no patient data.
+    "healthz",
+    "readyz",
+    # Patient-link pages: the secret token swaps for a session; without one they refuse.
+    "check_in:start",
+    "check_in:form",
+    "consent_public:start",
+    "consent_public:sign",
+    "consent_public:done",
     # Booking (annulus.scheduling): the pages answer 200 with the visitor's own session only.
     "scheduling:start",
     "scheduling:details",
