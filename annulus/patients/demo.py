@@ -184,6 +184,17 @@ PATIENTS = [
     DemoPatient(
         "Lane", "Ferreira", (1946, 5, 3), "female", Stage.DECISION, "multidisciplinary_review"
     ),
+    # A candidate under protocol v1 (3.9 mm of translation was only a warning) whom v2 refers for
+    # a fusion opinion: `annulus rescreen --protocol annulus-default@2` names this patient.
+    DemoPatient(
+        "Parker",
+        "Whitlock",
+        (1977, 5, 21),
+        "male",
+        Stage.DECISION,
+        "fusion_consult",
+        level={"flexion_extension_translation_mm": 3.9},
+    ),
     DemoPatient(
         "Morgan",
         "Tanaka",
@@ -221,6 +232,11 @@ BASE_INTAKE: dict[str, Any] = {
     "fibrin_sealant_allergy": False,
     "odi": 42,
     "consent_to_treatment_information": True,
+    # Protocol v2 facts (spec §6.1); the PHQ-9's date is set per patient, before their work-up.
+    "pregnant": False,
+    "anticoagulant_or_antiplatelet": False,
+    "compensation_or_litigation": False,
+    "phq9": 6,
     **dict.fromkeys(RED_FLAG_FIELDS, False),
 }
 BASE_LEVEL: dict[str, Any] = {
@@ -309,10 +325,11 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         return patient
     # A cauda-equina sign was reported by the patient on their intake link (an alert from intake).
     by_patient = any(spec.intake.get(flag) for flag in CAUDA_EQUINA_IDS)
-    intake = Intake(patient=patient, **{**BASE_INTAKE, **spec.intake})
-    save_intake(intake, actor=None, ctx=SEED, via_patient_link=by_patient)
     # The work-up happened before treatment; for the untreated it is recent.
     anchor = today - timedelta(days=spec.treated_days_ago or 0)
+    answers = {**BASE_INTAKE, "phq9_date": anchor - timedelta(days=60), **spec.intake}
+    intake = Intake(patient=patient, **answers)
+    save_intake(intake, actor=None, ctx=SEED, via_patient_link=by_patient)
     study = MRIStudy(
         patient=patient,
         study_date=anchor - timedelta(days=110),
@@ -333,6 +350,8 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
             relief_percent=spec.sij_relief,
         )
         record_injection(injection, actor=None, ctx=SEED)
+    if spec.stage not in (Stage.NEW, Stage.WORK_UP):
+        _store_decision(patient, assessed_on=anchor - timedelta(days=5))
     if spec.treated_days_ago is not None:
         procedure = FibrinProcedure(
             patient=patient,
@@ -378,3 +397,17 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
             )
             record_va_visit(visit, actor=None, ctx=SEED)
     return patient
+
+
+def _store_decision(patient: Patient, *, assessed_on: date) -> None:
+    """The decision the clinic stored at the time, under the protocol then in force (v1).
+
+    Version 2 was released later, so these patients' pages offer "re-evaluate under v2", and
+    `annulus rescreen --protocol annulus-default@2` lists those whose decision would change.
+    """
+    from annulus.candidacy.actions import record_evaluation
+    from annulus.candidacy.engine import load_protocol
+
+    record_evaluation(
+        patient, protocol=load_protocol("annulus-default", 1), assessed_on=assessed_on
+    )

@@ -50,3 +50,22 @@ def test_each_demo_patient_gets_the_decision_it_was_built_for():
             assert expected in decision["routes"], (spec.first, decision["routes"], decision)
         seen_routes.update(decision["routes"])
     assert set(ALL_ROUTES) <= seen_routes
+
+
+def test_the_demo_decisions_were_stored_under_v1_and_v2_changes_some():
+    from io import StringIO
+
+    from annulus.candidacy.models import Evaluation
+
+    call_command("seed_demo", "--quiet-logins")
+    decided = Patient.objects.exclude(stage__in=[Stage.NEW, Stage.WORK_UP])
+    assert decided.exists()
+    for patient in decided:
+        stored = Evaluation.objects.filter(patient=patient).order_by("-evaluated_at").first()
+        assert stored is not None, patient.first_name
+        assert stored.protocol_version == 1
+    out = StringIO()
+    call_command("rescreen", "--protocol", "annulus-default@2", "--names", stdout=out)
+    parker = Patient.objects.get(first_name="Parker")
+    lines = [line for line in out.getvalue().splitlines() if f"patient {parker.pk}:" in line]
+    assert lines and "Parker" in lines[0], out.getvalue()
