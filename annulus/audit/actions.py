@@ -110,6 +110,18 @@ ANALYTICS_SNAPSHOT_PUBLISH: Final = "analytics.snapshot.publish"
 RESEARCH_EXPORT: Final = "research.export"
 RESEARCH_EXPORT_BLOCKED: Final = "research.export.blocked"
 
+# ---- safety (alerts, check-ins) -------------------------------------------------------------
+ALERT_ACKNOWLEDGED: Final = "alert.acknowledged"
+ALERT_ADVERSE_EVENT_RECORDED: Final = "alert.adverse_event_recorded"
+ALERT_DELIVERED: Final = "alert.delivered"
+ALERT_ESCALATED: Final = "alert.escalated"
+ALERT_RAISED: Final = "alert.raised"
+ALERT_RESENT: Final = "alert.resent"
+CHECK_IN_ANSWERED: Final = "check_in.answered"
+CHECK_IN_LINK_ISSUED: Final = "check_in.link_issued"
+CHECK_IN_LINK_REFUSED: Final = "check_in.link.refused"
+CHECK_IN_SCHEDULED: Final = "check_in.scheduled"
+
 # ---- leads, screening, email, interoperability ---------------------------------------------
 LEAD_CONTACTED: Final = "lead.contacted"
 LEAD_CONVERTED: Final = "lead.converted"
