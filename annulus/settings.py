@@ -43,6 +43,7 @@ try:
     # The reverse proxies whose X-Forwarded-For is believed (annulus/lib/middleware.py).
     TRUSTED_PROXIES = env_networks("ANNULUS_TRUSTED_PROXIES")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+    ANNULUS_UPLOAD_MAX_BYTES = env_int("ANNULUS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "annulus.workbench",
     "annulus.interop",
     "annulus.research",
+    "annulus.documents",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +302,11 @@ LOGGING = {
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Uploaded outside records (annulus/documents). Swap for django-storages' S3 backend by setting.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "documents"), "file_permissions_mode": 0o600},
+    },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 # WhiteNoise warns on every start when the collectstatic target does not exist yet.
