@@ -19,7 +19,7 @@ class UploadForm(forms.Form):
         help_text="Optional, e.g. the sending clinic and the date on the letter.",
     )
     file = forms.FileField(
-        label="File",
+        label="File to upload",
         help_text="",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
         error_messages={
