@@ -44,6 +44,12 @@ try:
     TRUSTED_PROXIES = env_networks("ANNULUS_TRUSTED_PROXIES")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
     ANNULUS_UPLOAD_MAX_BYTES = env_int("ANNULUS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+    # This site's address for links in emails, read when each email is built (never stored).
+    ANNULUS_SITE_URL = env_str("ANNULUS_SITE_URL").rstrip("/")
+    if ANNULUS_SITE_URL and not ANNULUS_SITE_URL.startswith(("http://", "https://")):
+        raise EnvError(
+            f"ANNULUS_SITE_URL must start with http:// or https:// (got {ANNULUS_SITE_URL!r})"
+        )
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
