@@ -33,7 +33,7 @@ def test_it_reads_the_zone_from_a_clinic_and_falls_back_to_utc():
 @pytest.mark.django_db
 def test_the_leads_and_outbox_lists_show_clinic_time(client, clinic):
     sign_in(client, make_staff(clinic, Role.COORDINATOR))
-    Lead.objects.create(
+    lead = Lead.objects.create(
         clinic=clinic,
         first_name="Person",
         email="person@example.org",
@@ -41,7 +41,7 @@ def test_the_leads_and_outbox_lists_show_clinic_time(client, clinic):
         consent_given_at=WINTER,
         created_at=WINTER,
     )
-    OutboundEmail.objects.create(
+    email = OutboundEmail.objects.create(
         clinic=clinic,
         kind="booking.reminder",
         to="person@example.org",
@@ -53,3 +53,7 @@ def test_the_leads_and_outbox_lists_show_clinic_time(client, clinic):
     assert "2026-01-15 12:05 CST" in leads and "18:05" not in leads
     outbox = client.get("/staff/outbox/").content.decode()
     assert "2026-07-15 13:05 CDT" in outbox and "18:05" not in outbox
+    detail = client.get(f"/staff/leads/{lead.pk}/").content.decode()
+    assert "2026-01-15 12:05 CST" in detail and "18:05" not in detail
+    email_page = client.get(f"/staff/outbox/{email.pk}/")
+    assert email_page.status_code == 200
