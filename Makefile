@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Links in emails are built from this when sent; the demo's follows its port.
+SITE_URL ?= http://127.0.0.1:$(PORT)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/annulus
 # Pure cores: no Django import, mypy --strict, 100 % branch coverage from their own tests.
 CORES := annulus/candidacy/engine annulus/scheduling/slots annulus/outcomes/catalog \
@@ -20,6 +22,7 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
+demo: export ANNULUS_SITE_URL = $(SITE_URL)
 demo: $(BIN)/.installed
 	$(BIN)/annulus migrate --no-input -v 0
 	$(BIN)/annulus seed_demo

@@ -44,6 +44,13 @@ try:
     # The reverse proxies whose X-Forwarded-For is believed (annulus/lib/middleware.py).
     TRUSTED_PROXIES = env_networks("ANNULUS_TRUSTED_PROXIES")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+    ANNULUS_UPLOAD_MAX_BYTES = env_int("ANNULUS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+    # This site's address for links in emails, read when each email is built (never stored).
+    ANNULUS_SITE_URL = env_str("ANNULUS_SITE_URL").rstrip("/")
+    if ANNULUS_SITE_URL and not ANNULUS_SITE_URL.startswith(("http://", "https://")):
+        raise EnvError(
+            f"ANNULUS_SITE_URL must start with http:// or https:// (got {ANNULUS_SITE_URL!r})"
+        )
 except EnvError as exc:
     raise ImproperlyConfigured(str(exc)) from None
 
@@ -107,6 +114,7 @@ INSTALLED_APPS = [
     "annulus.research",
     "annulus.ops",
     "annulus.safety",
+    "annulus.documents",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +341,11 @@ STORAGES = {
     "consents": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(VAR_DIR / "private")},
+    },
+    # Uploaded outside records (annulus/documents). Swap for django-storages' S3 backend by setting.
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "documents"), "file_permissions_mode": 0o600},
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/patients/<int:pk>/", include("annulus.candidacy.patient_urls")),
     path("staff/patients/<int:pk>/va/", include("annulus.patients.va_urls")),
     path("staff/patients/<int:pk>/consents/", include("annulus.consents.staff_urls")),
+    path("staff/patients/<int:pk>/documents/", include("annulus.documents.urls")),
     path("intake/", include("annulus.patients.intake_link_urls")),
     path("consent/", include("annulus.consents.public_urls")),
     path("survey/", include("annulus.outcomes.survey_urls")),
