@@ -140,18 +140,6 @@ FHIR_EXPORT_CANCEL: Final = "fhir.export.cancel"
 FHIR_EXPORT_START: Final = "fhir.export.start"
 FHIR_READ: Final = "fhir.read"
 
-# ---- safety: alerts and post-procedure check-ins -------------------------------------------
-ALERT_ACKNOWLEDGED: Final = "alert.acknowledged"
-ALERT_ADVERSE_EVENT_RECORDED: Final = "alert.adverse_event_recorded"
-ALERT_DELIVERED: Final = "alert.delivered"
-ALERT_ESCALATED: Final = "alert.escalated"
-ALERT_RAISED: Final = "alert.raised"
-ALERT_RESENT: Final = "alert.resent"
-CHECK_IN_ANSWERED: Final = "check_in.answered"
-CHECK_IN_LINK_ISSUED: Final = "check_in.link_issued"
-CHECK_IN_LINK_REFUSED: Final = "check_in.link.refused"
-CHECK_IN_SCHEDULED: Final = "check_in.scheduled"
-
 REGISTERED: Final[frozenset[str]] = frozenset(
     {value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)}
     | CLINICAL_RECORD
