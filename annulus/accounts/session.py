@@ -27,11 +27,17 @@ def roles_in_clinic(request: HttpRequest) -> set[str]:
     clinic = getattr(request, "clinic", None)
     if clinic is None:
         return set()
-    return set(
+    # The permission matrix and the navigation both ask within one request: read once.
+    cached: tuple[int, set[str]] | None = getattr(request, "_annulus_roles", None)
+    if cached is not None and cached[0] == clinic.pk:
+        return set(cached[1])
+    roles = set(
         Membership.objects.filter(user_id=_user_id(request), clinic=clinic).values_list(
             "role", flat=True
         )
     )
+    request._annulus_roles = (clinic.pk, roles)  # type: ignore[attr-defined]
+    return set(roles)
 
 
 def _user_id(request: HttpRequest) -> int:

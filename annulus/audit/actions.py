@@ -140,6 +140,22 @@ FHIR_EXPORT_CANCEL: Final = "fhir.export.cancel"
 FHIR_EXPORT_START: Final = "fhir.export.start"
 FHIR_READ: Final = "fhir.read"
 
+# ---- merged apps: break-glass, clinic protocol, discography session, consents, documents --------
+ACCESS_BREAK_GLASS: Final = "access.break_glass"
+ACCESS_BREAK_GLASS_REVIEWED: Final = "access.break_glass.reviewed"
+CLINIC_CANDIDACY_PROTOCOL: Final = "clinic.candidacy_protocol"
+DISCOGRAPHY_SESSION_RECORD: Final = "discography_session.record"
+CONSENT_PREPARE: Final = "consent.prepare"
+CONSENT_LINK_CREATE: Final = "consent.link.create"
+CONSENT_LINK_OPENED: Final = "consent.link.opened"
+CONSENT_LINK_REFUSED: Final = "consent.link.refused"
+CONSENT_SIGN: Final = "consent.sign"
+CONSENT_PDF_VIEW: Final = "consent.pdf.view"
+CONSENT_PDF_REFUSED: Final = "consent.pdf.refused"
+DOCUMENT_UPLOAD: Final = "document.upload"
+DOCUMENT_VIEW: Final = "document.view"
+DOCUMENT_DOWNLOAD: Final = "document.download"
+
 REGISTERED: Final[frozenset[str]] = frozenset(
     {value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)}
     | CLINICAL_RECORD

@@ -14,7 +14,7 @@ mail server and gives up as "uncertain" rather than send twice.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -57,7 +57,14 @@ def recover_stale_tasks(timeout: timedelta | None = None) -> tuple[int, int]:
 
 def housekeeping() -> str:
     from annulus.audit.anchor import anchor_chain_head
+    from annulus.safety.actions import resend_due_alerts
 
     requeued, failed = recover_stale_tasks()
+    # A backstop for the per-alert re-send tasks: an emergency alert whose task was lost (a dead
+    # worker, a backend without deferred tasks) is still sent again and escalated.
+    resent = resend_due_alerts(datetime.now(UTC))
     anchor = anchor_chain_head()
-    return f"tasks requeued {requeued}, failed {failed}; audit anchored at {anchor.count} events"
+    return (
+        f"tasks requeued {requeued}, failed {failed}; alerts re-sent or escalated {len(resent)}; "
+        f"audit anchored at {anchor.count} events"
+    )

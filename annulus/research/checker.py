@@ -110,6 +110,9 @@ class KnownIdentifiers:
 
 def check(tables: dict[str, list[dict[str, Any]]], known: KnownIdentifiers) -> list[Finding]:
     findings: list[Finding] = []
+    # An aggregate count can never exceed the number of people exported; a larger "count" is
+    # something else in a count's shape (a ZIP5, a record number).
+    most = len(tables.get("patients", ()))
     for table, rows in tables.items():
         columns = {c.name: c for c in TABLES.get(table, ())}
         if not columns:
@@ -124,7 +127,13 @@ def check(tables: dict[str, list[dict[str, Any]]], known: KnownIdentifiers) -> l
                 findings.extend(
                     Finding(cls, table, name, i) for cls in _cell_problems(column, value, known)
                 )
+                if column.kind == "count" and _over(value, most):
+                    findings.append(Finding("R", table, name, i))
     return findings
+
+
+def _over(value: Any, most: int) -> bool:
+    return isinstance(value, str) and value.isdigit() and int(value) > most
 
 
 def _cell_problems(column: Column, value: Any, known: KnownIdentifiers) -> Iterable[str]:

@@ -11,8 +11,9 @@ ALL = {"coordinator", "clinician", "director", "admin"}
 NAV = (
     ("Home", "/staff/", ALL),
     ("Alerts", "/staff/alerts/", {"coordinator", "clinician", "director"}),
-    ("Calendar", "/staff/calendar/", ALL),
-    ("Patients", "/staff/patients/", ALL),
+    # IT administrators see no patient data (accounts/permissions.yaml).
+    ("Calendar", "/staff/calendar/", {"coordinator", "clinician", "director"}),
+    ("Patients", "/staff/patients/", {"coordinator", "clinician", "director"}),
     ("Leads", "/staff/leads/", {"coordinator", "director", "admin"}),
     ("Outcomes report", "/staff/outcomes/report/", {"clinician", "director"}),
     ("Outbox", "/staff/outbox/", ALL),

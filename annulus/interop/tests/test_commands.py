@@ -14,6 +14,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from annulus.audit.models import AuditEvent
 from annulus.interop.models import FhirClient
 from annulus.lib.tokens import token_hash
+from annulus.patients import demo
 
 
 def test_it_exports_the_demo_as_ndjson_with_ten_types(demo_clinic: Any, tmp_path: Path) -> None:
@@ -27,8 +28,9 @@ def test_it_exports_the_demo_as_ndjson_with_ten_types(demo_clinic: Any, tmp_path
             data = json.loads(line)
             assert data["resourceType"] == rtype
             get_fhir_model_class(rtype).model_validate(data)
-    assert "15/15 patients" in out.getvalue()
-    assert AuditEvent.objects.filter(action="fhir.export").count() == 15
+    n = len(demo.PATIENTS)
+    assert f"{n}/{n} patients" in out.getvalue()
+    assert AuditEvent.objects.filter(action="fhir.export").count() == n
 
 
 def test_it_exports_one_patient(demo_clinic: Any, tmp_path: Path) -> None:

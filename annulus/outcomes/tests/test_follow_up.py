@@ -7,6 +7,7 @@ import pytest
 from annulus.audit.context import AuditContext
 from annulus.clinical.actions import record_procedure
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
+from annulus.consents.testing import signed_consent
 from annulus.outcomes import actions
 from annulus.outcomes.models import FollowUp, Invitation, InvitationStatus, SurveyLink
 from annulus.outcomes.schedule import STANDARD_PLAN, FollowUpPlan, PlanPoint
@@ -131,6 +132,7 @@ def test_recording_the_procedure_on_another_day_moves_the_plan(patient, clinicia
         operator=clinician,
         sedation="local",
     )
+    signed_consent(patient, "fibrin-procedure")  # no procedure is recorded without one
     record_procedure(procedure, actor=clinician, ctx=CTX)
     follow_up.refresh_from_db()
     assert (follow_up.anchor, follow_up.treatment_date) == ("procedure", performed)

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from annulus.audit.context import AuditContext
 from annulus.audit.models import AuditEvent
+from annulus.patients import demo
 from annulus.research.actions import ExportBlocked, run_research_export
 from annulus.research.models import ResearchExport, StudyId
 
@@ -29,7 +30,7 @@ def test_it_exports_the_demo_and_passes_its_own_checker(demo_clinic: Any, tmp_pa
     assert "Checker: no identifiers found." in out.getvalue()
     folder = tmp_path / "rx"
     patients = _rows(folder / "patients.csv")
-    assert len(patients) == 15
+    assert len(patients) == len(demo.PATIENTS)
     keys = dict(StudyId.objects.values_list("study_id", "patient_id"))
     assert {row["study_id"] for row in patients} == set(keys)
     assert "patient_id" not in patients[0] and "first_name" not in patients[0]
@@ -41,9 +42,9 @@ def test_it_exports_the_demo_and_passes_its_own_checker(demo_clinic: Any, tmp_pa
         header = next(csv.reader(path.open()))
         assert {(path.stem, column) for column in header} <= described
     run = ResearchExport.objects.get()
-    assert not run.blocked and run.row_counts["patients"] == 15
+    assert not run.blocked and run.row_counts["patients"] == len(demo.PATIENTS)
     event = AuditEvent.objects.get(action="research.export")
-    assert event.details["rows"]["patients"] == 15
+    assert event.details["rows"]["patients"] == len(demo.PATIENTS)
 
 
 def test_it_stops_an_export_into_which_a_name_was_leaked(demo_clinic: Any, tmp_path: Path) -> None:
@@ -129,7 +130,7 @@ def test_it_writes_parquet(demo_clinic: Any, tmp_path: Path) -> None:
     import pyarrow.parquet as pq
 
     run_research_export(actor=None, ctx=CTX, clinic=demo_clinic, folder=tmp_path, fmt="parquet")
-    assert pq.read_table(tmp_path / "patients.parquet").num_rows == 15
+    assert pq.read_table(tmp_path / "patients.parquet").num_rows == len(demo.PATIENTS)
 
 
 def test_it_refuses_a_folder_that_is_not_empty(demo_clinic: Any, tmp_path: Path) -> None:

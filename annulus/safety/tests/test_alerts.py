@@ -213,3 +213,16 @@ def test_saving_the_intake_again_raises_no_second_alert_even_once_acknowledged(
     actions.acknowledge_alert(alert, actor=clinician, ctx=CTX, action="called_patient")
     staff_client.post(url, {"night_or_rest_pain": "true", "back_pain_nrs": "5"})
     assert Alert.objects.filter(patient=patient).count() == 1
+
+
+def test_housekeeping_resends_an_emergency_alert_whose_own_task_was_lost(patient):
+    """`annulus serve` runs housekeeping every 5 minutes: a backstop for the per-alert tasks."""
+    from annulus.lib.tasks import housekeeping
+
+    alert = _alert(patient)
+    delivery.deliver_alert.call(alert.pk)
+    Alert.objects.filter(pk=alert.pk).update(created_at=alert.created_at - timedelta(minutes=16))
+    first = {e.pk for e in delivery.alert_emails(alert)}
+    assert "alerts re-sent or escalated 1" in housekeeping()
+    assert [e for e in delivery.alert_emails(alert) if e.pk not in first]
+    assert "alerts re-sent or escalated 0" in housekeeping()

@@ -45,7 +45,7 @@ def test_a_refusal_in_the_staff_area_uses_the_staff_layout_and_logs_one_line(
         response = client.get("/staff/clinic/")
     assert response.status_code == 403
     page = response.content.decode()
-    assert 'class="staff-header"' in page and "This page is for the clinic" in page
+    assert 'class="staff-header"' in page and "Not allowed" in page
     record = next(r for r in caplog.records if getattr(r, "status_code", None) == 403)
     assert ForbiddenWithoutTraceback().filter(record)
     line = logging.Formatter("%(levelname)s %(name)s %(message)s").format(record)
