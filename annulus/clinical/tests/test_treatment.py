@@ -449,4 +449,4 @@ def test_the_treatment_page_uses_a_constant_number_of_queries(staff_client, pati
             patient=patient, alternative="conservative_care", referred_on=date(2026, 5, n)
         )
     assert count_queries() == with_one
-    assert with_one <= 16  # sign-in checks, patient, audit (+ a lock on PostgreSQL), 3 lists
+    assert with_one <= 17  # sign-in, roles, patient, audit (+ a lock on PostgreSQL), 3 lists
