@@ -148,8 +148,10 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "age_over_75",
-                "The studies included people up to age 75. After that, back pain more often "
-                "comes from narrowing around the nerves or from worn joints than from a disc.",
+                "Our criteria follow the first fibrin study (ages 18 to 75); the company's large "
+                "trial set no upper age and a later registry took people up to 80. After 75, "
+                "back pain more often comes from narrowing around the nerves or from worn "
+                "joints than from a disc.",
                 (
                     "Ask whether narrowing of the spinal canal (stenosis) or the facet joints "
                     "could explain your pain.",
@@ -178,8 +180,9 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "prior_fusion",
-                "People with a fusion or an artificial disc were not included in the fibrin "
-                "studies, and pain after those operations often has other causes.",
+                "Our clinic does not treat a level at or next to a fusion or artificial disc: "
+                "pain after those operations often has other causes, and the only fibrin report "
+                "after surgery (one clinic, 2024) had no comparison group.",
                 (
                     "Ask the surgeon who operated, or a second surgeon, to check the levels "
                     "next to the operation and the hardware.",
