@@ -21,6 +21,7 @@ from pydantic import AfterValidator, AwareDatetime, StringConstraints, field_val
 
 from annulus.audit.context import AuditContext
 from annulus.lib import ratelimit
+from annulus.lib.validators import check_date_of_birth, clean_phone
 from annulus.scheduling import actions
 from annulus.scheduling.availability import find_slots, lead_slugs, online_service
 from annulus.scheduling.idempotency import MAX_KEY_LENGTH, Answer, KeyReused, fingerprint, run_once
@@ -110,16 +111,12 @@ class PatientIn(Schema):
     @field_validator("phone")
     @classmethod
     def _phone(cls, value: str) -> str:
-        if value and not all(c.isdigit() or c in " +-().ext" for c in value):
-            raise ValueError("use digits, spaces and + - ( ) only")
-        return value
+        return clean_phone(value)  # the shared rule (annulus/lib/validators.py)
 
     @field_validator("date_of_birth")
     @classmethod
     def _born(cls, value: date) -> date:
-        if value > timezone.now().date() or value.year < 1900:
-            raise ValueError("enter a real date of birth")
-        return value
+        return check_date_of_birth(value)
 
 
 class BookingIn(Schema):
