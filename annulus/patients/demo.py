@@ -351,7 +351,14 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         )
         record_injection(injection, actor=None, ctx=SEED)
     if spec.stage not in (Stage.NEW, Stage.WORK_UP):
-        _store_decision(patient, assessed_on=anchor - timedelta(days=5))
+        # Decisions acted on (treated, referred, closed) were reviewed then; the rest still wait.
+        reviewed = spec.treated_days_ago is not None or bool(spec.referral)
+        reviewed = reviewed or spec.stage == Stage.CLOSED
+        _store_decision(
+            patient,
+            assessed_on=anchor - timedelta(days=5),
+            reviewer=clinician if reviewed else None,
+        )
     if spec.treated_days_ago is not None:
         procedure = FibrinProcedure(
             patient=patient,
@@ -399,7 +406,7 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
     return patient
 
 
-def _store_decision(patient: Patient, *, assessed_on: date) -> None:
+def _store_decision(patient: Patient, *, assessed_on: date, reviewer: User | None) -> None:
     """The decision the clinic stored at the time, under the protocol then in force (v1).
 
     Version 2 was released later, so these patients' pages offer "re-evaluate under v2", and

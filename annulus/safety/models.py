@@ -49,6 +49,7 @@ class Alert(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices)
     source = models.CharField(max_length=12, choices=Source.choices)
     code = models.CharField(max_length=60, help_text="The sign, e.g. saddle_anesthesia")
+
     # What raised it: {"question": id, "answer": "yes", "wording": version}. Codes, no free text.
     answer = models.JSONField(default=dict, blank=True)
     # Which record holds the answer, e.g. "intake:12" or "checkin:5": one open alert per sign each.
@@ -90,6 +91,11 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} alert {self.pk}: {self.code}"
+
+    @property
+    def sign(self) -> str:
+        """The sign in words for staff pages ("Saddle anesthesia"); the code stays beside it."""
+        return self.code.replace("_", " ").capitalize()
 
     @property
     def is_open(self) -> bool:
