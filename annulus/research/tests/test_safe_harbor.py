@@ -147,7 +147,8 @@ def _leaks(text: str, c: dict[str, str]) -> list[str]:
     phone_digits = "".join(ch for ch in c["phone"] if ch.isdigit())
     if phone_digits in digits_only:
         found.append("phone")
-    if c["zip5"] in text:
+    # A whole value, not five digits that happen to sit inside a random study id.
+    if re.search(rf"\b{c['zip5']}\b", text):
         found.append("zip5")
     return found
 

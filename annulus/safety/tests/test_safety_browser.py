@@ -129,7 +129,7 @@ def test_fever_on_the_72_hour_check_in_becomes_an_adverse_event(phone_page, page
     _sign_in(page, clinician)
     alerts = page.locator("#alerts")
     assert "post_procedure_fever" in alerts.inner_text() and "Urgent" in alerts.inner_text()
-    alerts.get_by_role("link", name="post_procedure_fever").click()
+    alerts.get_by_role("link", name="Post procedure fever").click()
     page.get_by_role("link", name="Record an adverse event from this alert").click()
     assert page.get_by_label("Date of onset").input_value() != ""
     page.get_by_label("Severity").select_option("moderate")
