@@ -62,7 +62,11 @@ def field_of(response) -> list[str]:
         ({"patient": patient_json(email="not-an-email")}, "email", "email address"),
         ({"patient": patient_json(email="a@b")}, "email", "email address"),
         ({"patient": patient_json(date_of_birth="1980-13-40")}, "date_of_birth", ""),
-        ({"patient": patient_json(date_of_birth="2999-01-01")}, "date_of_birth", "real date"),
+        (
+            {"patient": patient_json(date_of_birth="2999-01-01")},
+            "date_of_birth",
+            "cannot be in the future",
+        ),
         ({"patient": patient_json(first_name="   ")}, "first_name", ""),
         ({"patient": patient_json(phone="call me maybe")}, "phone", "digits"),
     ],
