@@ -242,3 +242,10 @@ def test_odi_70_to_60_is_improved_by_the_mic_never_responder():
     assert responder_label(odi_response(70, 49)) == "Responder"  # 30 % of baseline
     assert responder_label(odi_response(70, 65)) == "Not a responder"
     assert responder_label(odi_response(None, 65)) == "Unknown"
+
+
+def test_a_halved_pain_score_is_labelled_a_strong_responder():
+    from annulus.outcomes.responders import nrs_response, responder_label
+
+    assert responder_label(nrs_response(8, 4)) == "Strong responder"  # 50 % less pain
+    assert responder_label(nrs_response(8, 5)) == "Responder"  # 3 points, 37.5 %
