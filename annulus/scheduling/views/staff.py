@@ -352,29 +352,23 @@ def appointment_cancel(request: StaffRequest, pk: int) -> HttpResponse:
     return redirect("scheduling_staff:appointment", pk=appointment.pk)
 
 
-@require_POST
-def appointment_arrived(request: StaffRequest, pk: int) -> HttpResponse:
+def _mark(request: StaffRequest, pk: int, mark: Any, done: str) -> HttpResponse:
+    """Arrived and no-show differ only in the action and the message."""
     appointment = get_appointment_for_user(request, pk, write=True)
     try:
-        actions.mark_arrived(
-            appointment, actor=request.user, ctx=AuditContext.from_request(request)
-        )
+        mark(appointment, actor=request.user, ctx=AuditContext.from_request(request))
     except actions.NotAllowed as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Marked as arrived.")
+        messages.success(request, done)
     return redirect(reverse("scheduling_staff:appointment", args=[pk]))
+
+
+@require_POST
+def appointment_arrived(request: StaffRequest, pk: int) -> HttpResponse:
+    return _mark(request, pk, actions.mark_arrived, "Marked as arrived.")
 
 
 @require_POST
 def appointment_no_show(request: StaffRequest, pk: int) -> HttpResponse:
-    appointment = get_appointment_for_user(request, pk, write=True)
-    try:
-        actions.mark_no_show(
-            appointment, actor=request.user, ctx=AuditContext.from_request(request)
-        )
-    except actions.NotAllowed as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "Recorded as a no-show.")
-    return redirect(reverse("scheduling_staff:appointment", args=[pk]))
+    return _mark(request, pk, actions.mark_no_show, "Recorded as a no-show.")
