@@ -52,7 +52,9 @@ def test_the_doctor_opens_the_note_through_a_tokenless_page(
     patient = evaluation.patient
     link_doctor(patient, doctor, actor=None, ctx=CTX)
     send(staff_client, patient, doctor, evaluation)
-    token = re.search(r"/referral-note/([A-Za-z0-9_-]{40,})/", OutboundEmail.objects.get().body_text)
+    token = re.search(
+        r"/referral-note/([A-Za-z0-9_-]{40,})/", OutboundEmail.objects.get().body_text
+    )
     assert token is not None
 
     doctor_browser = Client()
@@ -77,7 +79,9 @@ def test_an_expired_or_unknown_link_is_refused_and_audited(staff_client, doctor,
     patient = evaluation.patient
     link_doctor(patient, doctor, actor=None, ctx=CTX)
     send(staff_client, patient, doctor, evaluation)
-    token = re.search(r"/referral-note/([A-Za-z0-9_-]{40,})/", OutboundEmail.objects.get().body_text)
+    token = re.search(
+        r"/referral-note/([A-Za-z0-9_-]{40,})/", OutboundEmail.objects.get().body_text
+    )
     ConsultNoteShare.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
     assert Client().get(f"/referral-note/{token.group(1)}/").status_code == 404

@@ -146,8 +146,6 @@ def test_a_filled_honeypot_is_thanked_and_nothing_is_stored(client, clinic, quic
 
 def test_the_form_is_rate_limited_per_address(client, clinic, rate_limits, settings):
     settings.ANNULUS_GUIDE_MIN_FILL_SECONDS = 0
-    codes = [
-        client.post("/refer/", form(email=f"p{n}@example.org")).status_code for n in range(13)
-    ]
+    codes = [client.post("/refer/", form(email=f"p{n}@example.org")).status_code for n in range(13)]
     assert codes[:12] == [302] * 12
     assert codes[12] == 429
