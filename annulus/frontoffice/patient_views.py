@@ -38,11 +38,11 @@ from annulus.website.site import absolute_url
 def referrers(request: StaffRequest, pk: int) -> HttpResponse:
     write = request.method == "POST"
     patient = get_patient_for_user(request, pk, write=write)
-    link_form = LinkDoctorForm(clinic=patient.clinic)
-    send_form = SendNoteForm(patient=patient)
+    link_form = LinkDoctorForm(clinic=patient.clinic, prefix="link")
+    send_form = SendNoteForm(patient=patient, prefix="send")
     ctx = AuditContext.from_request(request)
     if write and request.POST.get("form") == "link":
-        link_form = LinkDoctorForm(request.POST, clinic=patient.clinic)
+        link_form = LinkDoctorForm(request.POST, clinic=patient.clinic, prefix="link")
         if link_form.is_valid():
             _link, created = referral_actions.link_doctor(
                 patient, link_form.cleaned_data["doctor"], actor=request.user, ctx=ctx
@@ -50,7 +50,7 @@ def referrers(request: StaffRequest, pk: int) -> HttpResponse:
             messages.success(request, "Doctor linked." if created else "Already linked.")
             return redirect("patient_frontoffice:referrers", pk=patient.pk)
     elif write:
-        send_form = SendNoteForm(request.POST, patient=patient)
+        send_form = SendNoteForm(request.POST, patient=patient, prefix="send")
         if send_form.is_valid():
             data = send_form.cleaned_data
             evaluation = get_for_user(

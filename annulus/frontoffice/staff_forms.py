@@ -63,7 +63,7 @@ class LinkDoctorForm(forms.Form):
 
 class SendNoteForm(forms.Form):
     doctor = forms.ModelChoiceField(
-        label="To", queryset=ReferringDoctor.objects.none(), empty_label="Choose…"
+        label="Send to", queryset=ReferringDoctor.objects.none(), empty_label="Choose…"
     )
     evaluation = forms.TypedChoiceField(label="Consult note", coerce=int)
     channel = forms.ChoiceField(

@@ -9,9 +9,9 @@ import pytest
 
 from annulus.audit.context import AuditContext
 from annulus.documents.tests.conftest import document_store  # noqa: F401  (autouse)
-from annulus.website.tests.fixtures import quick_forms, rate_limits  # noqa: F401
 from annulus.frontoffice.npi import with_check_digit
 from annulus.frontoffice.referral_actions import DoctorDetails, save_doctor
+from annulus.website.tests.fixtures import quick_forms, rate_limits  # noqa: F401
 
 CTX = AuditContext.system("test")
 

@@ -5,7 +5,7 @@ recorded as faxed."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def send(client, patient, doctor, evaluation, **extra):
-    data = {"form": "send", "doctor": doctor.pk, "evaluation": evaluation.pk, "channel": "email"}
-    return client.post(f"/staff/patients/{patient.pk}/referring-doctors/", {**data, **extra})
+    data = {"doctor": doctor.pk, "evaluation": evaluation.pk, "channel": "email", **extra}
+    posted = {"form": "send", **{f"send-{k}": v for k, v in data.items()}}
+    return client.post(f"/staff/patients/{patient.pk}/referring-doctors/", posted)
 
 
 def test_the_email_holds_a_link_and_nothing_about_the_patient(
@@ -98,12 +99,13 @@ def test_a_doctor_not_linked_to_the_patient_gets_nothing(staff_client, doctor, e
 def test_a_fax_is_recorded_with_its_day_and_number_once(staff_client, doctor, evaluation):
     patient = evaluation.patient
     link_doctor(patient, doctor, actor=None, ctx=CTX)
-    fax = {"channel": "fax", "fax_number": "+1 555 0166", "faxed_on": date.today().isoformat()}
+    today = timezone.localdate(timezone=patient.clinic.zone)
+    fax = {"channel": "fax", "fax_number": "+1 555 0166", "faxed_on": today.isoformat()}
     send(staff_client, patient, doctor, evaluation, **fax)
     send(staff_client, patient, doctor, evaluation, **fax)
 
     share = ConsultNoteShare.objects.get()
-    assert (share.channel, share.fax_number, share.faxed_on) == ("fax", "+1 555 0166", date.today())
+    assert (share.channel, share.fax_number, share.faxed_on) == ("fax", "+1 555 0166", today)
     assert not OutboundEmail.objects.exists()
     assert audit_actions(action="consult_note.faxed") == ["consult_note.faxed"]
 

@@ -155,7 +155,6 @@ def test_the_estimate_is_itemized_printed_and_stored_with_its_sha256(patient, cl
 
 
 def test_the_estimate_says_what_the_rule_requires(patient, clinic):
-    consult, _ = prices(clinic)
     actions.save_coverage(patient, actions.CoverageDetails("self_pay"), actor=None, ctx=CTX)
     estimate = GoodFaithEstimate(patient=patient, service_description="Consult", total_cents=32_500)
     estimate.items = [
