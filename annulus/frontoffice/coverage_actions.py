@@ -188,7 +188,7 @@ def issue_estimate(
     }
     if not chosen or set(chosen) - set(prices):
         raise CoverageError(None, "Items: enter a quantity for at least one listed service.")
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "code": prices[pk].code,
             "description": prices[pk].description,
@@ -198,7 +198,7 @@ def issue_estimate(
         }
         for pk, qty in sorted(chosen.items(), key=lambda kv: prices[kv[0]].code)
     ]
-    total = sum(int(i["total_cents"]) for i in items)
+    total = sum(prices[pk].amount_cents * qty for pk, qty in chosen.items())
     with transaction.atomic():
         recent = (
             GoodFaithEstimate.objects.select_for_update()
