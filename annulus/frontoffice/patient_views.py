@@ -4,7 +4,7 @@ Good Faith Estimates. Every page goes through `get_patient_for_user` (audited, 4
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +23,7 @@ from annulus.frontoffice.models import (
     GoodFaithEstimate,
     NoteChannel,
     PriceItem,
+    Referral,
 )
 from annulus.frontoffice.staff_forms import (
     CoverageForm,
@@ -34,11 +35,22 @@ from annulus.patients.access import get_patient_for_user
 from annulus.website.site import absolute_url
 
 
+def _int_or_404(value: str) -> int:
+    if not value.isdigit():
+        raise Http404("No such referral.")
+    return int(value)
+
+
 @require_http_methods(["GET", "POST"])
 def referrers(request: StaffRequest, pk: int) -> HttpResponse:
     write = request.method == "POST"
     patient = get_patient_for_user(request, pk, write=write)
-    link_form = LinkDoctorForm(clinic=patient.clinic, prefix="link")
+    first_referral = Referral.objects.filter(lead__patient=patient).first()
+    link_form = LinkDoctorForm(
+        clinic=patient.clinic,
+        prefix="link",
+        initial={"doctor": first_referral.doctor_id if first_referral else None},
+    )
     send_form = SendNoteForm(patient=patient, prefix="send")
     ctx = AuditContext.from_request(request)
     if write and request.POST.get("form") == "link":
@@ -49,6 +61,20 @@ def referrers(request: StaffRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, "Doctor linked." if created else "Already linked.")
             return redirect("patient_frontoffice:referrers", pk=patient.pk)
+    elif write and request.POST.get("form") == "files":
+        referral = get_for_user(
+            request,
+            Referral.objects.select_related("lead", "doctor"),
+            _int_or_404(request.POST.get("referral", "")),
+            kind="referral",
+            owner="lead.patient_id",
+            patient=patient,
+        )
+        added = referral_actions.file_referral_documents(
+            patient, referral, actor=request.user, ctx=ctx
+        )
+        messages.success(request, f"{added} file(s) added to the patient's documents.")
+        return redirect("patient_frontoffice:referrers", pk=patient.pk)
     elif write:
         send_form = SendNoteForm(request.POST, patient=patient, prefix="send")
         if send_form.is_valid():
@@ -91,6 +117,10 @@ def referrers(request: StaffRequest, pk: int) -> HttpResponse:
         "link_form": link_form,
         "send_form": send_form,
         "shares": ConsultNoteShare.objects.filter(patient=patient).select_related("doctor"),
+        # Referrals through the website, when this patient came from a referred lead.
+        "referrals": Referral.objects.filter(lead__patient=patient)
+        .select_related("doctor")
+        .prefetch_related("attachments"),
     }
     status = 400 if write and (link_form.errors or send_form.errors) else 200
     return render(request, "frontoffice/patient_referrers.html", context, status=status)

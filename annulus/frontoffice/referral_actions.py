@@ -283,3 +283,30 @@ def receive_referral(
 
 def record_spam(clinic: Any, *, reason: str, ctx: AuditContext) -> None:
     record(REFERRAL_SPAM_REFUSED, ctx=ctx, clinic=clinic, details={"reason": reason})
+
+
+def file_referral_documents(
+    patient: Patient, referral: Referral, *, actor: Any, ctx: AuditContext
+) -> int:
+    """Copy the referral's files into the patient's documents (kind "referral letter"), once:
+    the documents app keeps one copy of the same bytes per patient. Returns how many were new.
+    The referral must be the patient's own (through the converted lead)."""
+    from annulus.documents.actions import add_document
+    from annulus.documents.models import Kind
+
+    if referral.lead.patient_id != patient.pk:
+        raise ReferralError(None, "Referral: it belongs to another person.")
+    storage = document_storage()
+    added = 0
+    for attachment in referral.attachments.all():
+        with storage.open(attachment.storage_name, "rb") as handle:
+            _document, created = add_document(
+                patient,
+                handle,
+                kind=Kind.REFERRAL_LETTER,
+                title=f"Sent with referral {referral.pk} by {referral.doctor.name}"[:200],
+                actor=actor,
+                ctx=ctx,
+            )
+        added += int(created)
+    return added

@@ -83,3 +83,37 @@ def test_only_the_director_changes_the_price_list(client, clinic):
     assert client.post("/staff/price-list/", {**data, "amount": "3.255"}).status_code == 400
     assert client.post("/staff/price-list/", data).status_code == 302
     assert PriceItem.objects.get().amount_cents == 32_500
+
+
+def test_a_converted_referrals_files_join_the_patients_documents_once(staff_client, patient):
+    import io
+
+    from annulus.documents.models import Document
+
+    referral, _ = receive_referral(
+        patient.clinic,
+        IncomingReferral(
+            details(),
+            "Rowan",
+            "Ashcombe",
+            "rowan@example.org",
+            "",
+            None,
+            "Disc pain",
+            attachments=[io.BytesIO(PDF_BYTES)],
+        ),
+        ctx=CTX,
+    )
+    referral.lead.patient = patient  # as convert_lead leaves it
+    referral.lead.save(update_fields=["patient"])
+    url = f"/staff/patients/{patient.pk}/referring-doctors/"
+    page = staff_client.get(url).content.decode()
+    assert "Referred through the website" in page
+    assert f'<option value="{referral.doctor_id}" selected>' in page  # suggested for linking
+
+    for _ in range(2):  # a double submit keeps one copy
+        response = staff_client.post(url, {"form": "files", "referral": referral.pk})
+        assert response.status_code == 302
+    document = Document.objects.get(patient=patient)
+    assert (document.kind, document.content_type) == ("referral_letter", "application/pdf")
+    assert staff_client.post(url, {"form": "files", "referral": "x"}).status_code == 404
