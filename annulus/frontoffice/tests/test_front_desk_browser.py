@@ -52,7 +52,8 @@ def test_staff_send_the_consult_note_and_the_doctor_opens_it(page, chromium, liv
 
     sign_in(page, clinician)
     page.goto(f"/staff/patients/{patient.pk}/")
-    page.get_by_role("link", name="Referring doctors").click()
+    record_nav = page.get_by_role("navigation", name="Patient record")
+    record_nav.get_by_role("link", name="Referring doctors").click()
     page.get_by_label("Referring doctor").select_option(label=doctor.name)
     page.get_by_role("button", name="Link the doctor").click()
     assert "Doctor linked." in page.locator(".messages").inner_text()
@@ -104,7 +105,9 @@ def test_a_coordinator_produces_a_good_faith_estimate_pdf(page):
 
     sign_in(page, coordinator)
     page.goto(f"/staff/patients/{patient.pk}/")
-    page.get_by_role("link", name="Coverage").click()
+    page.get_by_role("navigation", name="Patient record").get_by_role(
+        "link", name="Coverage"
+    ).click()
     page.get_by_label("Payer").select_option(label="Self-pay (uninsured or not using insurance)")
     page.get_by_role("button", name="Save coverage").click()
     assert "Coverage saved." in page.locator(".messages").inner_text()
