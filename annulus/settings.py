@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "annulus.ops",
     "annulus.safety",
     "annulus.documents",
+    "annulus.frontoffice",
 ]
 
 MIDDLEWARE = [

@@ -156,6 +156,24 @@ DOCUMENT_UPLOAD: Final = "document.upload"
 DOCUMENT_VIEW: Final = "document.view"
 DOCUMENT_DOWNLOAD: Final = "document.download"
 
+# ---- the front desk: referrals in and out, coverage, price list, Good Faith Estimates -------
+REFERRAL_RECEIVED: Final = "referral.received"
+REFERRAL_SPAM_REFUSED: Final = "referral.spam_refused"
+REFERRAL_READ: Final = "referral.read"
+REFERRAL_ATTACHMENT_VIEW: Final = "referral.attachment.view"
+REFERRING_DOCTOR_SAVE: Final = "referring_doctor.save"
+REFERRING_DOCTOR_LINKED: Final = "referring_doctor.linked"
+CONSULT_NOTE_EMAILED: Final = "consult_note.emailed"
+CONSULT_NOTE_FAXED: Final = "consult_note.faxed"
+CONSULT_NOTE_OPENED: Final = "consult_note.opened"
+CONSULT_NOTE_LINK_REFUSED: Final = "consult_note.link_refused"
+CONSULT_NOTE_DOCTOR_VIEW: Final = "consult_note.doctor_view"
+COVERAGE_SAVE: Final = "coverage.save"
+PRICE_ITEM_SAVE: Final = "price_item.save"
+GFE_ISSUE: Final = "gfe.issue"
+GFE_PDF_VIEW: Final = "gfe.pdf.view"
+GFE_PDF_REFUSED: Final = "gfe.pdf.refused"
+
 REGISTERED: Final[frozenset[str]] = frozenset(
     {value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)}
     | CLINICAL_RECORD

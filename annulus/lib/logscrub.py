@@ -25,6 +25,7 @@ TOKEN_PREFIXES = (
     "book/manage",
     "screen/result",
     "guide/unsubscribe",
+    "referral-note",
 )
 MASK = "[token]"
 _PREFIXED = re.compile(

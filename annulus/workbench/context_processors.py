@@ -15,6 +15,8 @@ NAV = (
     ("Calendar", "/staff/calendar/", {"coordinator", "clinician", "director"}),
     ("Patients", "/staff/patients/", {"coordinator", "clinician", "director"}),
     ("Leads", "/staff/leads/", {"coordinator", "director", "admin"}),
+    ("Referrers", "/staff/referrers/", {"coordinator", "clinician", "director"}),
+    ("Price list", "/staff/price-list/", {"coordinator", "clinician", "director"}),
     ("Outcomes report", "/staff/outcomes/report/", {"clinician", "director"}),
     ("Outbox", "/staff/outbox/", ALL),
     ("Staff", "/staff/staff/", ALL),

@@ -37,6 +37,13 @@ PUBLIC_ALLOWLIST = {
     "consent_public:start",
     "consent_public:sign",
     "consent_public:done",
+    # Referrals in and consult notes out (annulus.frontoffice): the form, and the doctor's
+    # link, whose token swaps for a session; without one the note pages refuse.
+    "referral_public:refer",
+    "referral_public:thanks",
+    "consult_note_public:start",
+    "consult_note_public:note",
+    "consult_note_public:file",
     # Booking (annulus.scheduling): the pages answer 200 with the visitor's own session only.
     "scheduling:start",
     "scheduling:details",
