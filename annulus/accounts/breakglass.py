@@ -105,6 +105,15 @@ def review(*, grant: BreakGlass, reviewer: Any, note: str, ctx: AuditContext) ->
     return locked
 
 
-def overdue(clinic: Any) -> int:
+def overdue_items(clinic: Any) -> Any:
+    """Unreviewed openings older than REVIEW_WITHIN, oldest first (the director's home)."""
     cutoff = timezone.now() - REVIEW_WITHIN
-    return BreakGlass.objects.filter(clinic=clinic, reviewed_at=None, opened_at__lt=cutoff).count()
+    return (
+        BreakGlass.objects.filter(clinic=clinic, reviewed_at=None, opened_at__lt=cutoff)
+        .select_related("user")
+        .order_by("opened_at")
+    )
+
+
+def overdue(clinic: Any) -> int:
+    return int(overdue_items(clinic).count())
