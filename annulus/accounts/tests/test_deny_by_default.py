@@ -37,6 +37,7 @@ PUBLIC_ALLOWLIST = {
     "consent_public:start",
     "consent_public:sign",
     "consent_public:done",
+    "intake_public:access_report",
     # Booking (annulus.scheduling): the pages answer 200 with the visitor's own session only.
     "scheduling:start",
     "scheduling:details",
