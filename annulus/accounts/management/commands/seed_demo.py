@@ -23,6 +23,7 @@ class Command(BaseCommand):
         from datetime import UTC, datetime
 
         from annulus.accounts.models import User
+        from annulus.leads.demo import seed_leads
         from annulus.outcomes.demo import seed_outcomes
         from annulus.patients.demo import seed_patients
         from annulus.safety.demo import seed_safety
@@ -34,6 +35,9 @@ class Command(BaseCommand):
             today = datetime.now(UTC).astimezone(clinic.zone).date()
             clinician = User.objects.get(email="clinician@demo.annulus.test")
             patients = seed_patients(clinic, clinician, today)
+            seed_leads(clinic, today)
+            # Referrals (#17 item 3): the referrals app's seed goes here once merged, see
+            # annulus.patients.demo.REFERRALS_SEED_HOOK.
             seed_scheduling(clinic, today)
             seed_outcomes(clinic, today)
             seed_safety(clinic, today)
