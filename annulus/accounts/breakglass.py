@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +77,10 @@ def open_break_glass(
         directors = Membership.objects.filter(clinic=clinic, role=Role.DIRECTOR).select_related(
             "user"
         )
-        review_url = base_url.rstrip("/") + reverse("breakglass:reviews")
+        # The site's address from settings when set (#17: links built when sending), else the
+        # address the request came in on.
+        site = str(getattr(settings, "ANNULUS_SITE_URL", "") or base_url).rstrip("/")
+        review_url = site + reverse("breakglass:reviews")
         for membership in directors:
             # No patient details in the email: the review page shows them after sign-in.
             queue_email(

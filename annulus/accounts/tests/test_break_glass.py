@@ -110,3 +110,14 @@ def test_unreviewed_items_older_than_7_days_show_on_the_directors_home(it_admin,
     assert "/staff/break-glass/" in section
     coordinator = sign_in(Client(), make_staff(clinic, Role.COORDINATOR))
     assert 'id="worklist-breakglass"' not in coordinator.get("/staff/").content.decode()
+
+
+def test_the_alert_links_to_the_review_list_at_the_configured_site_address(
+    it_admin, clinic, settings
+):
+    settings.ANNULUS_SITE_URL = "https://spine.example.org"
+    make_staff(clinic, Role.DIRECTOR)
+    patient = make_patient(clinic)
+    it_admin.post(f"/staff/break-glass/patients/{patient.pk}/", {"reason": "Checking a fault"})
+    alert = OutboundEmail.objects.get(kind="breakglass.alert")
+    assert "https://spine.example.org/staff/break-glass/" in alert.body_text

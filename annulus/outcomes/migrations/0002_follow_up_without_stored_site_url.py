@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0001_follow_up_invitations_responses'),
+        ("outcomes", "0001_follow_up_invitations_responses"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='followup',
-            name='site_url',
+            model_name="followup",
+            name="site_url",
         ),
     ]
