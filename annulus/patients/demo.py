@@ -65,7 +65,7 @@ __all__ = [
 
 # Referrals from outside doctors (#17 item 3) are seeded by the referrals app: the integrator
 # calls it after seed_patients and seed_leads in `seed_demo` (accounts/management/commands).
-REFERRALS_SEED_HOOK = "annulus.referrals.demo.seed_referrals"
+REFERRALS_SEED_HOOK = "annulus.frontoffice.demo.seed_demo_referrals"  # (clinic)
 
 
 @dataclass

@@ -36,8 +36,9 @@ class Command(BaseCommand):
             clinician = User.objects.get(email="clinician@demo.annulus.test")
             patients = seed_patients(clinic, clinician, today)
             seed_leads(clinic, today)
-            # Referrals (#17 item 3): the referrals app's seed goes here once merged, see
-            # annulus.patients.demo.REFERRALS_SEED_HOOK.
+            # Referrals (#17 item 3), once the front-office branch is merged: call
+            # annulus.frontoffice.demo.seed_demo_referrals(clinic) here (REFERRALS_SEED_HOOK in
+            # annulus/patients/demo.py), after the patients and their VA authorizations exist.
             seed_scheduling(clinic, today)
             seed_outcomes(clinic, today)
             seed_safety(clinic, today)
