@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +77,10 @@ def open_break_glass(
         directors = Membership.objects.filter(clinic=clinic, role=Role.DIRECTOR).select_related(
             "user"
         )
-        review_url = base_url.rstrip("/") + reverse("breakglass:reviews")
+        # The site's address from settings when set (#17: links built when sending), else the
+        # address the request came in on.
+        site = str(getattr(settings, "ANNULUS_SITE_URL", "") or base_url).rstrip("/")
+        review_url = site + reverse("breakglass:reviews")
         for membership in directors:
             # No patient details in the email: the review page shows them after sign-in.
             queue_email(
@@ -105,6 +109,15 @@ def review(*, grant: BreakGlass, reviewer: Any, note: str, ctx: AuditContext) ->
     return locked
 
 
-def overdue(clinic: Any) -> int:
+def overdue_items(clinic: Any) -> Any:
+    """Unreviewed openings older than REVIEW_WITHIN, oldest first (the director's home)."""
     cutoff = timezone.now() - REVIEW_WITHIN
-    return BreakGlass.objects.filter(clinic=clinic, reviewed_at=None, opened_at__lt=cutoff).count()
+    return (
+        BreakGlass.objects.filter(clinic=clinic, reviewed_at=None, opened_at__lt=cutoff)
+        .select_related("user")
+        .order_by("opened_at")
+    )
+
+
+def overdue(clinic: Any) -> int:
+    return int(overdue_items(clinic).count())

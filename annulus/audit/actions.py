@@ -143,6 +143,8 @@ FHIR_READ: Final = "fhir.read"
 # ---- merged apps: break-glass, clinic protocol, discography session, consents, documents --------
 ACCESS_BREAK_GLASS: Final = "access.break_glass"
 ACCESS_BREAK_GLASS_REVIEWED: Final = "access.break_glass.reviewed"
+ACCESS_REPORT_PRODUCED: Final = "access_report.produced"
+ACCESS_REPORT_REQUESTED: Final = "access_report.requested"
 CLINIC_CANDIDACY_PROTOCOL: Final = "clinic.candidacy_protocol"
 DISCOGRAPHY_SESSION_RECORD: Final = "discography_session.record"
 CONSENT_PREPARE: Final = "consent.prepare"

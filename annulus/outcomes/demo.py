@@ -111,7 +111,7 @@ def seed_outcomes(clinic: Any, today: date) -> list[FollowUp]:
         if anchor is None:
             continue
         enrolled_at = _at(clinic, anchor.treatment_date - timedelta(days=28), time(10))
-        follow_up = actions.enrol(patient, now=enrolled_at, site_url="http://127.0.0.1:8000")
+        follow_up = actions.enrol(patient, now=enrolled_at)
         profile = PROFILES.get(patient.email, DRIFTS_AWAY)
         now = _at(clinic, today, time(8))
         for invitation in follow_up.invitations.order_by("position"):

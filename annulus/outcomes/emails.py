@@ -43,9 +43,15 @@ def may_email(patient: Patient) -> bool:
 # ---- the email -------------------------------------------------------------------------------
 
 
-def site_base(invitation: Invitation) -> str:
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or invitation.follow_up.site_url or "")
-    return (base or "http://localhost:8000").rstrip("/")
+# Only when ANNULUS_SITE_URL is unset (a bare development run): `make demo` and production set it.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
+
+
+def site_base(invitation: Invitation | None = None) -> str:
+    """This site's address, read from settings each time an email is built: never stored, so
+    a change of host or port applies to every email sent after it."""
+    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "")
+    return (base or DEVELOPMENT_SITE_URL).rstrip("/")
 
 
 def survey_url(invitation: Invitation, token: str) -> str:

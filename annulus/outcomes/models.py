@@ -62,8 +62,6 @@ class FollowUp(models.Model):
     )
     stop_reason = models.CharField(max_length=20, choices=StopReason.choices, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
-    # Links in emails need the site's address; background tasks have no request to ask.
-    site_url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

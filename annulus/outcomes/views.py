@@ -18,12 +18,12 @@ from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.outcomes import actions, charts, clinic_counts, library, results
 from annulus.outcomes.catalog import list_instruments
+from annulus.outcomes.emails import survey_url
 from annulus.outcomes.forms import StopForm
 from annulus.outcomes.models import ARM_CHOICES, FollowUp, Invitation
 from annulus.outcomes.responders import responder_label
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.models import Patient
-from annulus.website.site import absolute_url
 
 
 def get_invitation_for_user(request: HttpRequest, patient: Patient, pk: int) -> Invitation:
@@ -188,7 +188,6 @@ def enrol_patient(request: HttpRequest, pk: int) -> HttpResponse:
             patient,
             user=request.user,
             request=request,
-            site_url=absolute_url(request, "/").rstrip("/"),
         )
     except actions.OutcomesError as exc:
         messages.error(request, str(exc))
@@ -227,7 +226,6 @@ def reissue_link(request: HttpRequest, pk: int, invitation_id: int) -> HttpRespo
             invitation,
             user=request.user,
             request=request,
-            site_url=absolute_url(request, "/").rstrip("/"),
         )
     except actions.OutcomesError as exc:
         messages.error(request, str(exc))
@@ -235,7 +233,7 @@ def reissue_link(request: HttpRequest, pk: int, invitation_id: int) -> HttpRespo
     context = {
         "patient": patient,
         "invitation": invitation,
-        "url": absolute_url(request, f"/survey/{token}/"),
+        "url": survey_url(invitation, token),  # exactly what the email carries
         "emailed": link.email_id is not None,
     }
     response = render(request, "outcomes/link_issued.html", context)

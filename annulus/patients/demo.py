@@ -16,20 +16,13 @@ from typing import Any
 from django.db import transaction
 
 from annulus.accounts.models import Clinic, User
-from annulus.audit.context import AuditContext
 from annulus.clinical.actions import (
-    record_discography,
-    record_injection,
     record_procedure,
     refer_elsewhere,
-    save_mri_study,
 )
 from annulus.clinical.models import (
     AlternativeReferral,
-    BlockKind,
-    DiagnosticInjection,
     FibrinProcedure,
-    MRIStudy,
 )
 from annulus.consents.demo import sign_demo_consent
 from annulus.patients.actions import (
@@ -38,6 +31,16 @@ from annulus.patients.actions import (
     record_va_visit,
     save_authorization,
     save_intake,
+)
+from annulus.patients.demo_workup import (  # re-exported: tests build records from these
+    BASE_INTAKE,
+    BASE_LEVEL,
+    SEED,
+    add_medial_branch_block,
+    add_spec_discography,
+    backdate,
+    seed_work_up,
+    store_decision,
 )
 from annulus.patients.models import (
     RED_FLAG_FIELDS,
@@ -48,10 +51,16 @@ from annulus.patients.models import (
     Patient,
     Stage,
 )
-from annulus.screening.red_flags import CAUDA_EQUINA_IDS
 
-SEED = AuditContext.system("seed_demo")
-
+__all__ = [
+    "BASE_INTAKE",
+    "BASE_LEVEL",
+    "PATIENTS",
+    "add_medial_branch_block",
+    "add_spec_discography",
+    "email_for",
+    "seed_patients",
+]
 
 @dataclass
 class DemoPatient:
@@ -216,42 +225,6 @@ PATIENTS = [
     ),
 ]
 
-BASE_INTAKE: dict[str, Any] = {
-    "status": IntakeStatus.REVIEWED,
-    "back_pain_duration_months": 14,
-    "back_pain_nrs": 7,
-    "leg_pain_nrs": 2,
-    "leg_pain_below_knee": False,
-    "radicular_signs": False,
-    "conservative_care_months": 8,
-    "exercise_or_physical_therapy": True,
-    "epidural_steroid_received": True,
-    "epidural_steroid_sustained_relief": False,
-    "opioid_mme_per_day": 0,
-    "bleeding_disorder": False,
-    "fibrin_sealant_allergy": False,
-    "odi": 42,
-    "consent_to_treatment_information": True,
-    # Protocol v2 facts (spec §6.1); the PHQ-9's date is set per patient, before their work-up.
-    "pregnant": False,
-    "anticoagulant_or_antiplatelet": False,
-    "compensation_or_litigation": False,
-    "phq9": 6,
-    **dict.fromkeys(RED_FLAG_FIELDS, False),
-}
-BASE_LEVEL: dict[str, Any] = {
-    "pfirrmann_grade": 3,
-    "disc_height_loss_percent": 15,
-    "high_intensity_zone": True,
-    "modic_type": 0,
-    "contour": "bulge",
-    "stenosis": "none",
-    "spondylolisthesis_grade": 0,
-    "spondylolysis": False,
-    "flexion_extension_translation_mm": 1,
-    "flexion_extension_angulation_degrees": 4,
-}
-
 
 def email_for(p: DemoPatient) -> str:
     return f"{p.first.lower()}.{p.last.lower()}@patients.demo.annulus.test"
@@ -267,32 +240,6 @@ def seed_patients(clinic: Clinic, clinician: User, today: date) -> list[Patient]
             continue
         seeded.append(_create(spec, clinic, clinician, today))
     return seeded
-
-
-def add_spec_discography(patient: Patient, day: date) -> None:
-    """The spec example's discography: L4-L5 positive, L3-L4 a painless adjacent control."""
-    levels: dict[str, dict[str, Any]] = {
-        "L3-L4": {"opening_pressure_psi": 8, "pain_intensity": 0, "concordance": "none"},
-        "L4-L5": {
-            "opening_pressure_psi": 9,
-            "pain_onset_psi_above_opening": 12,
-            "pain_intensity": 8,
-            "concordance": "concordant",
-            "dallas_grade": 3,
-        },
-    }
-    record_discography(patient, day, levels, actor=None, ctx=SEED)
-
-
-def add_medial_branch_block(patient: Patient, day: date, relief_percent: int = 20) -> None:
-    injection = DiagnosticInjection(
-        patient=patient,
-        kind=BlockKind.MEDIAL_BRANCH,
-        performed_on=day,
-        levels=["L4-L5", "L5-S1"],
-        relief_percent=relief_percent,
-    )
-    record_injection(injection, actor=None, ctx=SEED)
 
 
 def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> Patient:
@@ -323,40 +270,17 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
         )
         save_intake(intake, actor=None, ctx=SEED)
         return patient
-    # A cauda-equina sign was reported by the patient on their intake link (an alert from intake).
-    by_patient = any(spec.intake.get(flag) for flag in CAUDA_EQUINA_IDS)
     # The work-up happened before treatment; for the untreated it is recent.
     anchor = today - timedelta(days=spec.treated_days_ago or 0)
-    answers = {**BASE_INTAKE, "phq9_date": anchor - timedelta(days=60), **spec.intake}
-    intake = Intake(patient=patient, **answers)
-    save_intake(intake, actor=None, ctx=SEED, via_patient_link=by_patient)
-    study = MRIStudy(
-        patient=patient,
-        study_date=anchor - timedelta(days=110),
-        report_reference=f"DEMO-MRI-{patient.pk:04d}",
-        scoliosis_cobb_degrees=spec.cobb,
-    )
-    levels = {"L4-L5": {**BASE_LEVEL, **spec.level}, "L3-L4": dict(BASE_LEVEL)}
-    save_mri_study(study, levels, actor=None, ctx=SEED)
-    add_spec_discography(patient, anchor - timedelta(days=40))
-    if spec.mbb_relief is not None:
-        add_medial_branch_block(patient, anchor - timedelta(days=150), spec.mbb_relief)
-    if spec.sij_relief is not None:
-        injection = DiagnosticInjection(
-            patient=patient,
-            kind=BlockKind.SI_JOINT,
-            performed_on=anchor - timedelta(days=60),
-            side="left",
-            relief_percent=spec.sij_relief,
-        )
-        record_injection(injection, actor=None, ctx=SEED)
+    seed_work_up(patient, spec, anchor)
     if spec.stage not in (Stage.NEW, Stage.WORK_UP):
         # Decisions acted on (treated, referred, closed) were reviewed then; the rest still wait.
         reviewed = spec.treated_days_ago is not None or bool(spec.referral)
         reviewed = reviewed or spec.stage == Stage.CLOSED
-        _store_decision(
+        store_decision(
             patient,
             assessed_on=anchor - timedelta(days=5),
+            today=today,
             reviewer=clinician if reviewed else None,
         )
     if spec.treated_days_ago is not None:
@@ -403,18 +327,5 @@ def _create(spec: DemoPatient, clinic: Clinic, clinician: User, today: date) -> 
                 description=description,
             )
             record_va_visit(visit, actor=None, ctx=SEED)
+    backdate(patient, anchor)
     return patient
-
-
-def _store_decision(patient: Patient, *, assessed_on: date, reviewer: User | None) -> None:
-    """The decision the clinic stored at the time, under the protocol then in force (v1).
-
-    Version 2 was released later, so these patients' pages offer "re-evaluate under v2", and
-    `annulus rescreen --protocol annulus-default@2` lists those whose decision would change.
-    """
-    from annulus.candidacy.actions import record_evaluation
-    from annulus.candidacy.engine import load_protocol
-
-    record_evaluation(
-        patient, protocol=load_protocol("annulus-default", 1), assessed_on=assessed_on
-    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -262,6 +264,40 @@ class IntakeLink(models.Model):
 
     def __str__(self) -> str:
         return f"Intake link for patient {self.patient_id}"
+
+
+class AccessReportRequest(models.Model):
+    """A patient's request, from their secure link, for the accounting of who accessed their
+    record (HIPAA 164.528). Staff produce the report and send it; producing it fulfils every open
+    request (annulus/patients/access_report.py). One open request per patient, so a double
+    submit adds nothing."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="access_report_requests"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
+    fulfilled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(fulfilled_at__isnull=True),
+                name="access_report_one_open_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Access report request of patient {self.patient_id}"
+
+    @property
+    def answer_by(self) -> object:
+        """HIPAA 164.528(c): the clinic acts within 60 days of the request."""
+        return self.requested_at + timedelta(days=60)
 
 
 class ChangeRecord(models.Model):

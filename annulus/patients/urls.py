@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annulus.patients import views
+from annulus.patients import access_report_views, views
 
 app_name = "patients"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/intake/review/", views.intake_review, name="intake_review"),
     path("<int:pk>/intake/link/", views.intake_link_create, name="intake_link"),
     path("<int:pk>/history/", views.change_history, name="history"),
+    path("<int:pk>/access-report/", access_report_views.access_report, name="access_report"),
 ]

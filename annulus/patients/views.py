@@ -75,8 +75,18 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "entries": timeline(patient),
         "authorizations": patient.va_authorizations.prefetch_related("visits"),
         "open_alerts": list(open_alerts(patient.clinic, patient=patient)),
+        "survey_invitation": _open_survey(patient),
     }
     return render(request, "patients/detail.html", context)
+
+
+def _open_survey(patient: Patient) -> object:
+    """The follow-up time point open now, if any: staff can issue a fresh link to copy."""
+    from django.utils import timezone
+
+    from annulus.outcomes.actions import open_invitation
+
+    return open_invitation(patient, timezone.now())
 
 
 @require_http_methods(["GET", "POST"])

@@ -209,20 +209,25 @@ def _seed_appointments(clinic: Clinic, services: dict[str, Service], today: date
         clinic=clinic, source=Source.DEMO, start__gte=start_of_today
     ).exists():
         return 0
-    patients = list(Patient.objects.filter(clinic=clinic).order_by("id")[:8])
+    # Each visit fits its patient's story: no closed or emergency-route patient is booked, the
+    # discography is for a work-up, the procedure for a fibrin candidate (#17 item 7).
     plan = [
-        ("consultation", 1, 0),
-        ("consultation", 1, 3),
-        ("follow-up", 2, 1),
-        ("consultation", 3, 5),
-        ("discography", _days_to(today, 1), 0),
-        ("fibrin-procedure", _days_to(today, 3), 1),
-        ("consultation", 7, 2),
-        ("follow-up", 8, 0),
+        ("consultation", 1, 0, "noor.castellanos"),
+        ("consultation", 1, 3, "morgan.tanaka"),
+        ("follow-up", 2, 1, "blake.okafor"),
+        ("consultation", 3, 5, "lane.ferreira"),
+        ("discography", _days_to(today, 1), 0, "morgan.tanaka"),
+        ("fibrin-procedure", _days_to(today, 3), 1, "avery.fielding"),
+        ("consultation", 7, 2, "gray.halvorsen"),
+        ("follow-up", 8, 0, "carmen.liu"),
     ]
+    by_email = {p.email: p for p in Patient.objects.filter(clinic=clinic)}
     now = start_of_today.astimezone(UTC)
     booked = 0
-    for (slug, offset, pick), patient in zip(plan, patients, strict=False):
+    for slug, offset, pick, who in plan:
+        patient = by_email.get(f"{who}@patients.demo.annulus.test")
+        if patient is None:
+            continue
         service = services[slug]
         day = today + timedelta(days=offset)
         slots = find_slots(service, day, day + timedelta(days=6), now=now, staff=True)

@@ -12,13 +12,24 @@ from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 LIMIT = 25
 # Which sections each role sees (a member of staff with several roles sees the union).
 SECTIONS_BY_ROLE = {
-    "coordinator": {"alerts", "appointments", "intakes", "surveys", "lost", "va"},
+    "coordinator": {"alerts", "appointments", "intakes", "surveys", "lost", "access_reports", "va"},
     "clinician": {"alerts", "appointments", "decisions", "intakes", "va"},
-    "director": {"alerts", "appointments", "decisions", "intakes", "surveys", "lost", "va"},
+    "director": {
+        "alerts",
+        "appointments",
+        "breakglass",
+        "decisions",
+        "intakes",
+        "surveys",
+        "lost",
+        "access_reports",
+        "va",
+    },
     "admin": {"va"},
 }
 
@@ -189,6 +200,46 @@ def lost_to_follow_up(clinic: Any, today: date) -> Section:
     return Section("lost", "Patients lost to follow-up", rows, "No one lost to follow-up.")
 
 
+def break_glass_overdue(clinic: Any) -> Section:
+    """Break-glass openings nobody has reviewed within 7 days (G8): the director's to review."""
+    from annulus.accounts.breakglass import overdue_items
+
+    url = reverse("breakglass:reviews")
+    rows = [
+        Row(
+            url,
+            grant.user.full_name or grant.user.email,
+            f"emergency access to patient #{grant.patient_id}, unreviewed for "
+            f"{(timezone.now() - grant.opened_at).days} days",
+            grant.opened_at.date().isoformat(),
+        )
+        for grant in overdue_items(clinic)[:LIMIT]
+    ]
+    return Section(
+        "breakglass",
+        "Emergency access unreviewed for over 7 days",
+        rows,
+        "No emergency access awaits review beyond 7 days.",
+        more_url=url,
+    )
+
+
+def access_reports_requested(clinic: Any) -> Section:
+    """Patients who asked, from their secure link, who has seen their record (HIPAA 164.528)."""
+    from annulus.patients.access_report import open_requests
+
+    rows = [
+        Row(
+            reverse("patients:access_report", args=[req.patient_id]),
+            req.patient.display_name,
+            "asked for the report of who accessed their record: produce it and send it",
+            req.requested_at.date().isoformat(),
+        )
+        for req in open_requests(clinic)[:LIMIT]
+    ]
+    return Section("access_reports", "Access reports requested by patients", rows)
+
+
 def _q(**kwargs: Any) -> Q:
     return Q(**kwargs)
 
@@ -198,6 +249,8 @@ def build(clinic: Any, user: Any, roles: Iterable[str], today: date) -> list[Sec
     out = []
     if "appointments" in wanted:
         out.append(appointments_today(clinic, today))
+    if "breakglass" in wanted:
+        out.append(break_glass_overdue(clinic))
     if "decisions" in wanted:
         out.append(decisions_to_review(clinic, user))
     if "intakes" in wanted:
@@ -206,4 +259,6 @@ def build(clinic: Any, user: Any, roles: Iterable[str], today: date) -> list[Sec
         out.append(surveys_this_week(clinic, today))
     if "lost" in wanted:
         out.append(lost_to_follow_up(clinic, today))
+    if "access_reports" in wanted:
+        out.append(access_reports_requested(clinic))
     return out

@@ -86,3 +86,38 @@ def test_directors_review_and_see_what_is_overdue(client, clinic):
     old.refresh_from_db()
     assert old.reviewed_by == director
     assert overdue(clinic) == 0
+
+
+def test_unreviewed_items_older_than_7_days_show_on_the_directors_home(it_admin, clinic):
+    from django.test import Client
+
+    old, recent, reviewed = make_patient(clinic), make_patient(clinic), make_patient(clinic)
+    for patient in (old, recent, reviewed):
+        it_admin.post(f"/staff/break-glass/patients/{patient.pk}/", {"reason": "Checking a fault"})
+    eight_days = timezone.now() - timedelta(days=8)
+    for patient in (old, reviewed):
+        BreakGlass.objects.filter(patient_id=patient.pk).update(
+            opened_at=eight_days, expires_at=eight_days + timedelta(minutes=60)
+        )
+    BreakGlass.objects.filter(patient_id=reviewed.pk).update(reviewed_at=timezone.now())
+    director = sign_in(Client(), make_staff(clinic, Role.DIRECTOR))
+    home = director.get("/staff/").content.decode()
+    section = home[home.index('id="worklist-breakglass"') :]
+    section = section[: section.index("</section>")]
+    assert "Emergency access unreviewed for over 7 days (1)" in section
+    assert f"patient #{old.pk}," in section
+    assert f"patient #{recent.pk}," not in section and f"patient #{reviewed.pk}," not in section
+    assert "/staff/break-glass/" in section
+    coordinator = sign_in(Client(), make_staff(clinic, Role.COORDINATOR))
+    assert 'id="worklist-breakglass"' not in coordinator.get("/staff/").content.decode()
+
+
+def test_the_alert_links_to_the_review_list_at_the_configured_site_address(
+    it_admin, clinic, settings
+):
+    settings.ANNULUS_SITE_URL = "https://spine.example.org"
+    make_staff(clinic, Role.DIRECTOR)
+    patient = make_patient(clinic)
+    it_admin.post(f"/staff/break-glass/patients/{patient.pk}/", {"reason": "Checking a fault"})
+    alert = OutboundEmail.objects.get(kind="breakglass.alert")
+    assert "https://spine.example.org/staff/break-glass/" in alert.body_text

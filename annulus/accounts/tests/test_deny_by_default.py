@@ -44,6 +44,7 @@ PUBLIC_ALLOWLIST = {
     "consult_note_public:start",
     "consult_note_public:note",
     "consult_note_public:file",
+    "intake_public:access_report",
     # Booking (annulus.scheduling): the pages answer 200 with the visitor's own session only.
     "scheduling:start",
     "scheduling:details",

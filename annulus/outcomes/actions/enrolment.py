@@ -88,7 +88,6 @@ def enrol(
     now: datetime | None = None,
     user: Any = None,
     request: HttpRequest | None = None,
-    site_url: str = "",
     plan_id: str = STANDARD_PLAN.id,
 ) -> FollowUp:
     """Enrol the patient on ``plan_id`` from their treatment date; one invitation per time point.
@@ -117,7 +116,6 @@ def enrol(
                     arm=anchor.arm,
                     anchor=anchor.anchor,
                     treatment_date=anchor.treatment_date,
-                    site_url=site_url[:200],
                     created_by=user,
                 )
         except IntegrityError:

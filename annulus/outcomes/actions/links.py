@@ -15,7 +15,6 @@ from annulus.outcomes.actions.clock import OutcomesError, local_day, window_is_o
 from annulus.outcomes.emails import email_link, may_email, redact_links_in_emails
 from annulus.outcomes.models import (
     PENDING_STATUSES,
-    FollowUp,
     FollowUpStatus,
     Invitation,
     InvitationStatus,
@@ -72,7 +71,6 @@ def reissue(
     now: datetime | None = None,
     user: Any = None,
     request: HttpRequest | None = None,
-    site_url: str = "",
 ) -> tuple[SurveyLink, str]:
     """Staff: a new link for an open window; every older link of this time point stops working.
 
@@ -95,9 +93,6 @@ def reissue(
             raise OutcomesError(
                 "The window for this time point is not open, so a link would not work."
             )
-        if site_url and not invitation.follow_up.site_url:
-            FollowUp.objects.filter(pk=invitation.follow_up_id).update(site_url=site_url[:200])
-            invitation.follow_up.site_url = site_url[:200]
         link, token = issue_link(
             invitation,
             purpose=LinkPurpose.REISSUE,
@@ -109,6 +104,23 @@ def reissue(
         if may_email(invitation.follow_up.patient):
             email_link(invitation, link, token)
     return link, token
+
+
+def open_invitation(patient: Any, now: datetime) -> Invitation | None:
+    """The time point whose window is open now, for the record's "fresh survey link" button."""
+    today = local_day(patient.clinic, now)
+    return (
+        Invitation.objects.filter(
+            follow_up__patient=patient,
+            follow_up__status=FollowUpStatus.ACTIVE,
+            status__in=PENDING_STATUSES,
+            opens__lte=today,
+            expires_at__gt=now,
+        )
+        .select_related("follow_up__patient__clinic")
+        .order_by("position")
+        .first()
+    )
 
 
 class LinkProblem:

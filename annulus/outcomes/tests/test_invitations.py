@@ -37,9 +37,10 @@ def baseline_of(patient) -> Invitation:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_invitation_goes_out_when_the_window_opens_with_the_backends_answer(
-    patient, mailoutbox
+    patient, mailoutbox, settings
 ):
-    actions.enrol(patient, site_url="https://clinic.example")
+    settings.ANNULUS_SITE_URL = "https://clinic.example"
+    actions.enrol(patient)
     run_worker()  # the enrolment's timers: the baseline window is open, the rest wait
 
     assert len(mailoutbox) == 1

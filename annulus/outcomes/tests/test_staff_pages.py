@@ -43,7 +43,7 @@ def test_staff_enrol_a_patient_from_the_outcomes_page(staff_client, patient):
     staff_client.post(f"/staff/patients/{patient.pk}/outcomes/enrol/")
     text = page_of(staff_client, patient)
     assert "Enrolled in follow-up" in text
-    assert FollowUp.objects.get(patient=patient).site_url == "http://testserver"
+    assert FollowUp.objects.filter(patient=patient).exists()
     for label in ("Baseline", "2-week safety check", "6 weeks", "5 years"):
         assert label in text
     assert 'class="state state-due"' in text  # baseline: window open, before its due day
@@ -192,3 +192,24 @@ def test_the_report_prints_the_same_charts_as_a_pdf(staff_client, patient):
 def test_the_patient_page_links_to_outcomes(staff_client, patient):
     text = staff_client.get(f"/staff/patients/{patient.pk}/").content.decode()
     assert f'href="/staff/patients/{patient.pk}/outcomes/"' in text
+
+
+def test_staff_copy_a_fresh_survey_link_from_the_patient_record(staff_client, patient, settings):
+    """#17 item 1: the record offers a fresh link, shown once, built from ANNULUS_SITE_URL."""
+    settings.ANNULUS_SITE_URL = "http://127.0.0.1:8123"
+    record_page = staff_client.get(f"/staff/patients/{patient.pk}/").content.decode()
+    assert "Issue a fresh survey link" not in record_page  # not enrolled: nothing to copy
+    actions.enrol(patient)
+    baseline = Invitation.objects.get(follow_up__patient=patient, code="baseline")
+    record_page = staff_client.get(f"/staff/patients/{patient.pk}/").content.decode()
+    action = f"/staff/patients/{patient.pk}/outcomes/invitations/{baseline.pk}/reissue/"
+    assert f'action="{action}"' in record_page
+    shown = staff_client.post(action)
+    assert shown.status_code == 200 and shown["Cache-Control"] == "no-store"
+    url = re.search(r'id="survey-link">([^<]+)<', shown.content.decode()).group(1)
+    assert url.startswith("http://127.0.0.1:8123/survey/")
+    events = AuditEvent.objects.filter(action="outcomes.link.issue", patient_id=patient.pk)
+    assert events.filter(details__purpose="reissue").count() == 1
+    # Shown once: the page that listed it does not hold the token.
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    assert token not in staff_client.get(f"/staff/patients/{patient.pk}/").content.decode()

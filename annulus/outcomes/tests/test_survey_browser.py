@@ -14,9 +14,10 @@ ODI = [2, 2, 2, 2, 2, 2, 1, 1, 1, 1]  # 16 of 50: an index of 32 %
 
 
 def test_a_patient_answers_the_emailed_survey_on_a_phone_and_staff_see_the_score(
-    live_server, phone_page, page, patient, clinician, mailoutbox
+    live_server, phone_page, page, patient, clinician, mailoutbox, settings
 ):
-    actions.enrol(patient, site_url=live_server.url)
+    settings.ANNULUS_SITE_URL = live_server.url
+    actions.enrol(patient)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert len(mailoutbox) == 1
     token = token_in(mailoutbox[0].body)

@@ -23,6 +23,8 @@ class Command(BaseCommand):
         from datetime import UTC, datetime
 
         from annulus.accounts.models import User
+        from annulus.frontoffice.demo import seed_demo_referrals
+        from annulus.leads.demo import seed_leads
         from annulus.outcomes.demo import seed_outcomes
         from annulus.patients.demo import seed_patients
         from annulus.safety.demo import seed_safety
@@ -34,6 +36,9 @@ class Command(BaseCommand):
             today = datetime.now(UTC).astimezone(clinic.zone).date()
             clinician = User.objects.get(email="clinician@demo.annulus.test")
             patients = seed_patients(clinic, clinician, today)
+            seed_leads(clinic, today)
+            # After the patients and their VA authorizations exist: coverage links to them.
+            seed_demo_referrals(clinic)
             seed_scheduling(clinic, today)
             seed_outcomes(clinic, today)
             seed_safety(clinic, today)
