@@ -13,7 +13,7 @@ CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcom
 	annulus.outcomes.scoring annulus.outcomes.responders annulus.outcomes.schedule
 CORE_TESTS := annulus/candidacy/tests/engine annulus/scheduling/tests/core annulus/outcomes/tests/core
 
-.PHONY: demo test check lint types unit postgres browser bench lock clean
+.PHONY: demo test check lint types unit postgres browser bench crash lock clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Annulus needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -52,6 +52,12 @@ postgres: $(BIN)/.installed
 	else \
 		echo "SKIPPED: PostgreSQL at $(PG_URL) is not reachable (allowed outside CI)."; \
 	fi
+
+# Crash safety (G20): its own throw-away PostgreSQL cluster, 1,000 concurrent bookings, kill -9 of
+# the postmaster midway, retries with idempotency keys; nothing acknowledged lost, doubled or half
+# written. See annulus/ops/crash.py. Needs PostgreSQL 15's server binaries (postgresql-15).
+crash: $(BIN)/.installed
+	$(BIN)/python -m annulus.ops.crash
 
 bench: $(BIN)/.installed
 	$(BIN)/python bench/candidacy.py

@@ -104,6 +104,12 @@ def serve(argv: Sequence[str]) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--workers", type=int, default=2, help="gunicorn web workers")
     parser.add_argument("--task-workers", type=int, default=1, help="background task workers")
+    parser.add_argument(
+        "--scheduler",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run `annulus scheduler` (only one per site works; the others stand by)",
+    )
     opts = parser.parse_args(argv)
     if opts.workers < 1 or opts.task_workers < 0:
         parser.error("--workers must be at least 1 and --task-workers at least 0")
@@ -123,7 +129,7 @@ def serve(argv: Sequence[str]) -> int:
         "--logger-class", "annulus.lib.logscrub.GunicornLogger",
     ]  # fmt: skip
     procs = [subprocess.Popen(web)]
-    supervisor = Supervisor(opts.task_workers)
+    supervisor = Supervisor(opts.task_workers, scheduler=opts.scheduler)
     print(f"Annulus is serving http://{opts.host}:{opts.port}/ (Ctrl-C stops it)", flush=True)
 
     def stop(*_: object) -> None:
@@ -136,9 +142,8 @@ def serve(argv: Sequence[str]) -> int:
     signal.signal(signal.SIGINT, stop)
     code = 0
     try:
-        # The web server is the service: if it ends, everything stops. A task worker that dies
-        # is restarted and the web keeps answering; housekeeping (stale tasks, audit anchor)
-        # runs every 5 minutes.
+        # The web server is the service: if it ends, everything stops. A task worker (or the
+        # scheduler) that dies is restarted and the web keeps answering.
         while not supervisor.stopping:
             try:
                 procs[0].wait(timeout=1)
@@ -149,7 +154,7 @@ def serve(argv: Sequence[str]) -> int:
             break
     finally:
         stop()
-        for proc in [*procs, *supervisor.workers, *supervisor.chores]:
+        for proc in [*procs, *supervisor.workers]:
             try:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -158,24 +163,25 @@ def serve(argv: Sequence[str]) -> int:
 
 
 class Supervisor:
-    """Keeps M task workers alive and starts `annulus housekeeping` every 5 minutes."""
+    """Keeps M task workers (and the scheduler, if asked) alive, restarting any that die.
 
-    HOUSEKEEPING_EVERY = 300.0
+    The scheduler (`annulus scheduler`) runs housekeeping every 5 minutes; with several app
+    servers each starts one, and a database lock lets only one of them work (annulus/ops/scheduler).
+    """
+
     MAX_BACKOFF = 60.0
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, *, scheduler: bool = False) -> None:
         self.stopping = False
         self.command = [sys.executable, "-m", "annulus.cli"]
-        self.workers = [self._start() for _ in range(count)]
-        self.started = [time.monotonic()] * count
-        self.backoff = [1.0] * count
-        self.due = [0.0] * count
-        self.chores: list[subprocess.Popen[bytes]] = []
-        # First soon after start (tasks a crash left RUNNING), then every 5 minutes.
-        self.next_chores = time.monotonic() + 30
+        self.roles = ["worker"] * count + (["scheduler"] if scheduler else [])
+        self.workers = [self._start(role) for role in self.roles]
+        self.started = [time.monotonic()] * len(self.roles)
+        self.backoff = [1.0] * len(self.roles)
+        self.due = [0.0] * len(self.roles)
 
-    def _start(self) -> subprocess.Popen[bytes]:
-        return subprocess.Popen([*self.command, "worker"])
+    def _start(self, role: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([*self.command, role])
 
     def tick(self) -> None:
         now = time.monotonic()
@@ -183,19 +189,15 @@ class Supervisor:
             if proc.poll() is None or self.stopping:
                 continue
             if not self.due[i]:
-                # A worker that dies soon after starting waits longer each time (up to 60 s).
+                # A process that dies soon after starting waits longer each time (up to 60 s).
                 quick = now - self.started[i] < 30
                 self.backoff[i] = min(self.backoff[i] * 2, self.MAX_BACKOFF) if quick else 1.0
                 self.due[i] = now + self.backoff[i]
-                print(f"annulus: task worker {proc.pid} ended ({proc.returncode}); restarting",
+                print(f"annulus: {self.roles[i]} {proc.pid} ended ({proc.returncode}); restarting",
                       file=sys.stderr, flush=True)  # fmt: skip
             elif now >= self.due[i]:
-                self.workers[i], self.started[i], self.due[i] = self._start(), now, 0.0
-        self.chores = [c for c in self.chores if c.poll() is None]
-        if now >= self.next_chores and not self.stopping:
-            self.next_chores = now + self.HOUSEKEEPING_EVERY
-            if not self.chores:
-                self.chores.append(subprocess.Popen([*self.command, "housekeeping"]))
+                self.workers[i] = self._start(self.roles[i])
+                self.started[i], self.due[i] = now, 0.0
 
 
 if __name__ == "__main__":
