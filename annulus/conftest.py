@@ -13,6 +13,17 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the Spanish .mo from its .po when it is missing or older (make does it too)."""
+    import subprocess
+    from pathlib import Path
+
+    po = Path(__file__).parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    mo = po.with_suffix(".mo")
+    if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+        subprocess.run(["msgfmt", "--check", "-o", str(mo), str(po)], check=True)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = "postgres" in os.environ.get("DATABASE_URL", "")
     for item in items:

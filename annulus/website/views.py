@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_safe
 from annulus.accounts.policy import public
 from annulus.website.caching import cached_public_page
 from annulus.website.content import library
+from annulus.website.languages import prefixed
 from annulus.website.site import absolute_url
 
 EVIDENCE_SLUG = "evidence"
@@ -105,17 +107,21 @@ def disclaimer(request: HttpRequest) -> HttpResponse:
 @cached_public_page
 def sitemap_xml(request: HttpRequest) -> HttpResponse:
     lib = library()
-    entries = [
-        {"loc": absolute_url(request, "/"), "lastmod": lib.updated},
-        {"loc": absolute_url(request, "/learn/"), "lastmod": lib.updated},
-        *(
-            {"loc": absolute_url(request, a.path), "lastmod": a.updated}
-            for a in lib.articles.values()
-        ),
-        {"loc": absolute_url(request, "/guide/"), "lastmod": lib.guide.updated},
-        {"loc": absolute_url(request, "/screen/"), "lastmod": None},
-        {"loc": absolute_url(request, "/disclaimer/"), "lastmod": lib.updated},
+    pages = [
+        ("/", lib.updated),
+        ("/learn/", lib.updated),
+        *((a.path, a.updated) for a in lib.articles.values()),
+        ("/guide/", lib.guide.updated),
+        ("/screen/", None),
+        ("/disclaimer/", lib.updated),
     ]
+    codes = [code for code, _ in settings.LANGUAGES]
+    entries = []
+    for path, lastmod in pages:
+        # Each language's page is listed, and names all of them as hreflang alternates.
+        alternates = [(code, absolute_url(request, prefixed(path, code))) for code in codes]
+        for _, loc in alternates:
+            entries.append({"loc": loc, "lastmod": lastmod, "alternates": alternates})
     return render(
         request, "website/sitemap.xml", {"entries": entries}, content_type="application/xml"
     )
@@ -133,6 +139,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         # Personal result and unsubscribe links: never index them.
         "Disallow: /screen/result/",
         "Disallow: /guide/unsubscribe/",
+        "Disallow: /es/screen/result/",
+        "Disallow: /es/guide/unsubscribe/",
         "",
         f"Sitemap: {absolute_url(request, '/sitemap.xml')}",
         "",
