@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from annulus.screening import assess
 from annulus.screening.red_flags import RED_FLAGS
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 CARRY_OVER_WORDING = "screening-carry-over-v1"
@@ -35,14 +38,14 @@ class RedFlagsForm(forms.Form):
         return {flag.id: self.cleaned_data[flag.id] == "yes" for flag in RED_FLAGS}
 
 
-def _choices(vocabulary: dict[str, Any]) -> list[tuple[str, str]]:
+def _choices(vocabulary: dict[str, Any]) -> list[tuple[str, StrOrPromise]]:
     return [
         (key, _(value[0] if isinstance(value, tuple) else value))
         for key, value in vocabulary.items()
     ]
 
 
-def _required(message: str) -> dict[str, str]:
+def _required(message: StrOrPromise) -> dict[str, StrOrPromise]:
     return {"required": message, "invalid_choice": message}
 
 

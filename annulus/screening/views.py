@@ -125,7 +125,7 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
         return page
     context = _context(
         request,
-        Outcome(response.outcome).label,
+        str(Outcome(response.outcome).label),
         response=response,
         hide_booking=response.outcome == Outcome.URGENT_REFERRAL,
         **_result_details(response, token),
