@@ -62,6 +62,7 @@ class PatientForm(forms.ModelForm[Patient]):
             "email",
             "phone",
             "preferred_contact",
+            "language",
             "veteran",
             "stage",
             "clinician",
