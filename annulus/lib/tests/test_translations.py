@@ -31,6 +31,8 @@ PATIENT_TEMPLATES = [
     "annulus/screening/templates/screening/*.html",
     "annulus/scheduling/templates/scheduling/*.html",
     "annulus/scheduling/templates/scheduling/email/[!s]*.txt",  # staff_new.txt is for staff
+    "annulus/outcomes/templates/outcomes/survey_*.html",
+    "annulus/outcomes/templates/outcomes/email/survey.txt",
 ]
 
 IGNORE = ["bench/*", "static/*", "deploy/*", "docs/*", "var/*", ".venv/*"]
