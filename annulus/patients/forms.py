@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from annulus.accounts.models import Membership, Role, User
 from annulus.lib.validators import check_date_of_birth, clean_phone
@@ -191,7 +193,7 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     SECTIONS = (
         (
-            "Symptoms",
+            gettext_noop("Symptoms"),
             [
                 "back_pain_duration_months",
                 "back_pain_nrs",
@@ -201,9 +203,9 @@ class IntakeForm(forms.ModelForm[Intake]):
                 "symptom_notes",
             ],
         ),
-        ("Warning signs", list(RED_FLAG_FIELDS)),
+        (gettext_noop("Warning signs"), list(RED_FLAG_FIELDS)),
         (
-            "Care so far",
+            gettext_noop("Care so far"),
             [
                 "conservative_care_months",
                 "exercise_or_physical_therapy",
@@ -212,7 +214,7 @@ class IntakeForm(forms.ModelForm[Intake]):
             ],
         ),
         (
-            "Medicines and history",
+            gettext_noop("Medicines and history"),
             [
                 "medications",
                 "opioid_mme_per_day",
@@ -225,7 +227,7 @@ class IntakeForm(forms.ModelForm[Intake]):
             ],
         ),
         (
-            "Questionnaires and consent",
+            gettext_noop("Questionnaires and consent"),
             ["odi", "rmdq", "phq9", "phq9_date", "consent_to_treatment_information"],
         ),
     )
@@ -239,14 +241,17 @@ class IntakeForm(forms.ModelForm[Intake]):
         # emergency. Staff may still record that they have not asked yet.
         for flag in RED_FLAGS:
             field = tri_state(flag.question, flag.hint)
+            if patient_view:
+                # The patient's own words, translated on their pages (staff pages stay English).
+                field.label, field.help_text = _(flag.question), _(flag.hint)
             if patient_view and flag.cauda_equina:
                 field = forms.NullBooleanField(
-                    label=flag.question,
-                    help_text=flag.hint,
-                    widget=forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+                    label=_(flag.question),
+                    help_text=_(flag.hint),
+                    widget=forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
                 )
                 field.required = True
-                field.error_messages["required"] = "Please answer yes or no to this question."
+                field.error_messages["required"] = _("Please answer yes or no to this question.")
             elif not patient_view:
                 field.widget = forms.Select(choices=STAFF_RED_FLAG_CHOICES)
             self.fields[flag.id] = field

@@ -33,6 +33,10 @@ PATIENT_TEMPLATES = [
     "annulus/scheduling/templates/scheduling/email/[!s]*.txt",  # staff_new.txt is for staff
     "annulus/outcomes/templates/outcomes/survey_*.html",
     "annulus/outcomes/templates/outcomes/email/survey.txt",
+    "annulus/safety/templates/safety/_instruction.html",
+    "annulus/safety/templates/safety/check_in*.html",
+    "annulus/patients/templates/patients/intake_public*.html",
+    "annulus/patients/templates/patients/intake_link_invalid.html",
 ]
 
 IGNORE = ["bench/*", "static/*", "deploy/*", "docs/*", "var/*", ".venv/*"]
