@@ -77,6 +77,8 @@ class PatientForm(forms.ModelForm[Patient]):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Older forms and scripts that do not send it keep the record's language (English new).
+        self.fields["language"].required = False
         clinician_ids = Membership.objects.filter(clinic=clinic, role=Role.CLINICIAN).values(
             "user_id"
         )
@@ -98,6 +100,9 @@ class PatientForm(forms.ModelForm[Patient]):
             return clean_phone(self.cleaned_data.get("phone"))
         except ValueError as problem:
             raise forms.ValidationError(f"Phone number: {problem}.") from None
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or self.instance.language or "en")
 
 
 class PatientFilterForm(forms.Form):
