@@ -13,7 +13,12 @@ CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcom
 	annulus.outcomes.scoring annulus.outcomes.responders annulus.outcomes.schedule
 CORE_TESTS := annulus/candidacy/tests/engine annulus/scheduling/tests/core annulus/outcomes/tests/core
 
-.PHONY: demo test check lint types unit postgres browser bench crash lock clean
+.PHONY: demo test check lint types unit postgres browser bench crash lock clean messages
+
+# Spanish for patients (issue #18): the .po file is the source, the .mo is built from it.
+# `make messages` re-extracts the strings after a template change; translate the new msgids.
+MO := annulus/locale/es/LC_MESSAGES/django.mo
+MSG_IGNORE := -i 'bench/*' -i 'static/*' -i 'deploy/*' -i 'docs/*' -i 'var/*' -i '.venv/*'
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Annulus needs Python 3.11 or newer (found %s)" % sys.version.split()[0])'
@@ -22,8 +27,15 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
+$(MO): annulus/locale/es/LC_MESSAGES/django.po $(BIN)/.installed
+	$(BIN)/python -m annulus.lib.i18n_build
+
+messages: $(BIN)/.installed
+	$(BIN)/annulus makemessages -l es --no-location --no-obsolete $(MSG_IGNORE)
+	$(MAKE) $(MO)
+
 demo: export ANNULUS_SITE_URL = $(SITE_URL)
-demo: $(BIN)/.installed
+demo: $(BIN)/.installed $(MO)
 	$(BIN)/annulus migrate --no-input -v 0
 	$(BIN)/annulus seed_demo
 	$(BIN)/annulus collectstatic --no-input -v 0
@@ -39,12 +51,12 @@ check: $(BIN)/.installed
 	$(BIN)/annulus makemigrations --check --dry-run -v 1
 
 # The whole suite on SQLite (browser tests included), then the cores' branch coverage.
-unit: $(BIN)/.installed
+unit: $(BIN)/.installed $(MO)
 	$(BIN)/pytest
 	$(BIN)/pytest -q $(CORE_TESTS) $(addprefix --cov=,$(CORE_MODULES)) --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
 
 # The suite again on the real PostgreSQL server. Under CI=true an unreachable server is a failure.
-postgres: $(BIN)/.installed
+postgres: $(BIN)/.installed $(MO)
 	@if $(BIN)/python -m annulus.lib.pgprobe "$(PG_URL)"; then \
 		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" --create-db; \
 	elif [ "$$CI" = "true" ]; then \

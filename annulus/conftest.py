@@ -13,6 +13,14 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Build the Spanish .mo from its .po when it is missing or older (make does it too)."""
+    from annulus.lib.i18n_build import compile_catalogue, stale_catalogues
+
+    for po in stale_catalogues():
+        compile_catalogue(po)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     on_postgres = "postgres" in os.environ.get("DATABASE_URL", "")
     for item in items:

@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before common: /es/ pages are Spanish, everything unprefixed is English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -154,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "annulus.accounts.context_processors.clinic",
+                "annulus.website.languages.language_context",
                 "annulus.workbench.context_processors.staff_nav",
             ],
         },
@@ -295,7 +298,10 @@ TASK_TIMEOUT_SECONDS = env_int("ANNULUS_TASK_TIMEOUT", 15 * 60, minimum=60)
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Patient-facing pages come in these; staff pages stay English (issue #18).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "annulus" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

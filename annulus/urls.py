@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from annulus.accounts.policy import public
@@ -31,24 +32,31 @@ urlpatterns = [
     path("staff/patients/<int:pk>/", include("annulus.frontoffice.patient_urls")),
     path("staff/referrers/", include("annulus.frontoffice.staff_urls")),
     path("staff/price-list/", include("annulus.frontoffice.price_urls")),
-    path("intake/", include("annulus.patients.intake_link_urls")),
-    path("consent/", include("annulus.consents.public_urls")),
+    # Referring doctors' form and their consult-note link: for doctors, in English.
     path("refer/", include("annulus.frontoffice.public_urls")),
     path("referral-note/", include("annulus.frontoffice.note_urls")),
-    path("survey/", include("annulus.outcomes.survey_urls")),
-    path("check-in/", include("annulus.safety.check_in_urls")),
     path("staff/alerts/", include("annulus.safety.urls")),
     path("staff/candidacy/", include("annulus.candidacy.urls")),
     path("staff/outcomes/", include("annulus.outcomes.urls")),
     path("staff/outcomes/report/", include("annulus.analytics.urls")),
     path("staff/calendar/", include("annulus.scheduling.staff_urls")),
     path("staff/", include("annulus.workbench.urls")),
+]
+
+# What patients and the public see, in English at / and in Spanish under /es/ (issue #18).
+# Staff pages, the API and FHIR above stay unprefixed and English.
+urlpatterns += i18n_patterns(
+    path("intake/", include("annulus.patients.intake_link_urls")),
+    path("consent/", include("annulus.consents.public_urls")),
+    path("survey/", include("annulus.outcomes.survey_urls")),
+    path("check-in/", include("annulus.safety.check_in_urls")),
     path("book/", include("annulus.scheduling.urls")),
     path("screen/", include("annulus.screening.urls")),
     path("guide/", include("annulus.leads.urls")),
     path("learn/our-results/", analytics_public.our_results, name="our_results"),
     path("", include("annulus.website.urls")),
-]
+    prefix_default_language=False,
+)
 
 handler500 = "annulus.website.views.server_error"
 

@@ -13,12 +13,15 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from annulus.notifications.actions import queue_email
 from annulus.notifications.models import OutboundEmail
 from annulus.outcomes import library
 from annulus.outcomes.models import Invitation, LinkPurpose, SurveyLink
 from annulus.patients.models import Consent, ConsentKind, Patient
+from annulus.website.languages import prefixed
 
 EMAIL_KINDS = ("outcomes.survey.invitation", "outcomes.survey.reminder")
 _LINK_IN_TEXT = re.compile(r"(/survey/)[A-Za-z0-9_-]{20,}/")
@@ -55,7 +58,9 @@ def site_base(invitation: Invitation | None = None) -> str:
 
 
 def survey_url(invitation: Invitation, token: str) -> str:
-    return f"{site_base(invitation)}/survey/{token}/"
+    """The link opens the survey pages in the patient's language (`/es/survey/...`)."""
+    language = invitation.follow_up.patient.language or "en"
+    return f"{site_base(invitation)}{prefixed(f'/survey/{token}/', language)}"
 
 
 def minutes_needed(invitation: Invitation) -> int:
@@ -77,16 +82,18 @@ def email_link(invitation: Invitation, link: SurveyLink, token: str) -> Outbound
         "reminder": reminder,
         "reissued": link.purpose == LinkPurpose.REISSUE,
     }
-    subject = (
-        f"Reminder: your questionnaire from {clinic.name}"
-        if reminder
-        else f"Your questionnaire from {clinic.name}"
-    )
+    with translation.override(patient.language or "en"):
+        subject = (
+            _("Reminder: your questionnaire from %(clinic)s") % {"clinic": clinic.name}
+            if reminder
+            else _("Your questionnaire from %(clinic)s") % {"clinic": clinic.name}
+        )
+        body = render_to_string("outcomes/email/survey.txt", context)
     email = queue_email(
         kind=EMAIL_KINDS[1] if reminder else EMAIL_KINDS[0],
         to=patient.email,
         subject=subject[:200],
-        body_text=render_to_string("outcomes/email/survey.txt", context),
+        body_text=body,
         clinic=clinic,
         patient_id=patient.pk,
         dedupe_key=f"outcomes.link:{link.pk}",

@@ -21,7 +21,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -151,7 +152,7 @@ def survey_page(request: HttpRequest) -> HttpResponse:
             except SurveyClosed:
                 return _private(redirect("survey:page"))
             else:
-                return _private(redirect(f"/survey/?page={number + 1}"))
+                return _private(redirect(f"{reverse('survey:page')}?page={number + 1}"))
     else:
         initial = {item.id: saved.get(item.id) for item in page.section.items}
         form = SectionForm(initial={**initial, "ref": response.ref}, section=page.section)
@@ -162,6 +163,9 @@ def survey_page(request: HttpRequest) -> HttpResponse:
         "first_page_of_instrument": page.section_index == 0,
         "sections_in_instrument": len(page.instrument.sections),
         "minutes": _minutes(invitation),
+        # No Spanish questionnaire text is installed yet (licensed ones need the clinic's own
+        # licensed Spanish text): the page says so and marks the questions as English.
+        "english_questions": (translation.get_language() or "en") != "en",
     }
     return _private(render(request, "outcomes/survey_page.html", context))
 

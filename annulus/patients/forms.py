@@ -4,6 +4,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from annulus.accounts.models import Membership, Role, User
 from annulus.lib.validators import check_date_of_birth, clean_phone
@@ -62,6 +64,7 @@ class PatientForm(forms.ModelForm[Patient]):
             "email",
             "phone",
             "preferred_contact",
+            "language",
             "veteran",
             "stage",
             "clinician",
@@ -74,6 +77,8 @@ class PatientForm(forms.ModelForm[Patient]):
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Older forms and scripts that do not send it keep the record's language (English new).
+        self.fields["language"].required = False
         clinician_ids = Membership.objects.filter(clinic=clinic, role=Role.CLINICIAN).values(
             "user_id"
         )
@@ -95,6 +100,9 @@ class PatientForm(forms.ModelForm[Patient]):
             return clean_phone(self.cleaned_data.get("phone"))
         except ValueError as problem:
             raise forms.ValidationError(f"Phone number: {problem}.") from None
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or self.instance.language or "en")
 
 
 class PatientFilterForm(forms.Form):
@@ -190,7 +198,7 @@ class IntakeForm(forms.ModelForm[Intake]):
 
     SECTIONS = (
         (
-            "Symptoms",
+            gettext_noop("Symptoms"),
             [
                 "back_pain_duration_months",
                 "back_pain_nrs",
@@ -200,9 +208,9 @@ class IntakeForm(forms.ModelForm[Intake]):
                 "symptom_notes",
             ],
         ),
-        ("Warning signs", list(RED_FLAG_FIELDS)),
+        (gettext_noop("Warning signs"), list(RED_FLAG_FIELDS)),
         (
-            "Care so far",
+            gettext_noop("Care so far"),
             [
                 "conservative_care_months",
                 "exercise_or_physical_therapy",
@@ -211,7 +219,7 @@ class IntakeForm(forms.ModelForm[Intake]):
             ],
         ),
         (
-            "Medicines and history",
+            gettext_noop("Medicines and history"),
             [
                 "medications",
                 "opioid_mme_per_day",
@@ -224,7 +232,7 @@ class IntakeForm(forms.ModelForm[Intake]):
             ],
         ),
         (
-            "Questionnaires and consent",
+            gettext_noop("Questionnaires and consent"),
             ["odi", "rmdq", "phq9", "phq9_date", "consent_to_treatment_information"],
         ),
     )
@@ -238,14 +246,17 @@ class IntakeForm(forms.ModelForm[Intake]):
         # emergency. Staff may still record that they have not asked yet.
         for flag in RED_FLAGS:
             field = tri_state(flag.question, flag.hint)
+            if patient_view:
+                # The patient's own words, translated on their pages (staff pages stay English).
+                field.label, field.help_text = _(flag.question), _(flag.hint)
             if patient_view and flag.cauda_equina:
                 field = forms.NullBooleanField(
-                    label=flag.question,
-                    help_text=flag.hint,
-                    widget=forms.RadioSelect(choices=[(True, "Yes"), (False, "No")]),
+                    label=_(flag.question),
+                    help_text=_(flag.hint),
+                    widget=forms.RadioSelect(choices=[(True, _("Yes")), (False, _("No"))]),
                 )
                 field.required = True
-                field.error_messages["required"] = "Please answer yes or no to this question."
+                field.error_messages["required"] = _("Please answer yes or no to this question.")
             elif not patient_view:
                 field.widget = forms.Select(choices=STAFF_RED_FLAG_CHOICES)
             self.fields[flag.id] = field

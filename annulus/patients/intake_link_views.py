@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
@@ -117,7 +118,9 @@ def intake_form(request: HttpRequest) -> HttpResponse:
         if sending:
             return _private(redirect(f"/intake/?section={WARNING_SIGNS}&unanswered=1"))
         # A yes to a red flag shows what to do now at the top of the next page.
-        return _private(redirect(f"/intake/?section={min(step + 1, len(sections))}"))
+        return _private(
+            redirect(f"{reverse('intake_public:form')}?section={min(step + 1, len(sections))}")
+        )
     context = {
         "form": form,
         "title": sections[step - 1][0],

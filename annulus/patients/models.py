@@ -35,6 +35,13 @@ class ContactChannel(models.TextChoices):
     POST = "post", "Letter"
 
 
+class Language(models.TextChoices):
+    """What the patient reads: their emails, reminders, survey links and PDFs (issue #18)."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Spanish"
+
+
 class PatientQuerySet(models.QuerySet["Patient"]):
     def in_clinic(self, clinic: object) -> PatientQuerySet:
         return self.filter(clinic=clinic)
@@ -52,6 +59,12 @@ class Patient(models.Model):
         max_length=10, choices=ContactChannel.choices, default=ContactChannel.EMAIL
     )
     veteran = models.BooleanField(null=True, blank=True, help_text="Unknown until asked.")
+    language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="Set from the form they used; emails, surveys and PDFs are sent in it.",
+    )
     stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.NEW, db_index=True)
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,

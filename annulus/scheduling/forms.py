@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from annulus.lib.validators import check_date_of_birth, clean_phone
 from annulus.patients.models import Patient
@@ -37,44 +38,48 @@ class DetailsForm(forms.Form):
     resource = forms.SlugField(widget=forms.HiddenInput, required=False)
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     first_name = forms.CharField(
+        label=_("First name"),
         max_length=100,
-        error_messages={"required": "Enter your first name."},
+        error_messages={"required": _("Enter your first name.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
+        label=_("Last name"),
         max_length=100,
-        error_messages={"required": "Enter your last name."},
+        error_messages={"required": _("Enter your last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     # Typed, not a date picker: scrolling a picker back decades is hard on a phone. Accepts
     # 04/23/1975 and 1975-04-23 (the en-us input formats).
     date_of_birth = forms.DateField(
-        help_text="Month/day/year, for example 04/23/1975. We use it with your email to find "
-        "your record.",
+        label=_("Date of birth"),
+        help_text=_(
+            "Month/day/year, for example 04/23/1975. We use it with your email to find your record."
+        ),
         error_messages={
-            "required": "Enter your date of birth.",
-            "invalid": "Enter your date of birth as month/day/year, for example 04/23/1975.",
+            "required": _("Enter your date of birth."),
+            "invalid": _("Enter your date of birth as month/day/year, for example 04/23/1975."),
         },
         widget=forms.TextInput(attrs={"autocomplete": "bday"}),
     )
     email = forms.EmailField(
-        label="Email address",
-        help_text="We send your confirmation and reminders here.",
+        label=_("Email address"),
+        help_text=_("We send your confirmation and reminders here."),
         error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
+            "required": _("Enter your email address."),
+            "invalid": _("Enter an email address like name@example.com."),
         },
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         max_length=40,
         required=False,
-        help_text="In case we need to reach you about this appointment.",
+        help_text=_("In case we need to reach you about this appointment."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     mode = forms.ChoiceField(
-        label="How would you like to meet?",
+        label=_("How would you like to meet?"),
         choices=Mode.choices,
         widget=forms.RadioSelect,
         required=False,
@@ -86,12 +91,12 @@ class DetailsForm(forms.Form):
             del self.fields["mode"]
         else:
             self.fields["mode"].required = True
-            self.fields["mode"].error_messages["required"] = "Choose in person or video call."
+            self.fields["mode"].error_messages["required"] = _("Choose in person or video call.")
 
     def clean_start(self) -> datetime:
         start = parse_instant(self.cleaned_data["start"])
         if start is None:
-            raise ValidationError("This time could not be read. Please choose a time again.")
+            raise ValidationError(_("This time could not be read. Please choose a time again."))
         return start
 
     def clean_date_of_birth(self) -> date:
@@ -99,14 +104,16 @@ class DetailsForm(forms.Form):
             return check_date_of_birth(self.cleaned_data["date_of_birth"])
         except ValueError:
             raise ValidationError(
-                "Enter your real date of birth, for example 04/23/1975."
+                _("Enter your real date of birth, for example 04/23/1975.")
             ) from None
 
     def clean_phone(self) -> str:
         try:
             return clean_phone(self.cleaned_data["phone"])
         except ValueError as problem:
-            raise ValidationError(f"Enter a phone number: {problem}.") from None
+            raise ValidationError(
+                _("Enter a phone number: %(problem)s.") % {"problem": problem}
+            ) from None
 
 
 class StaffAppointmentForm(forms.Form):

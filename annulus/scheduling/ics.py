@@ -3,12 +3,14 @@
 Times are written in the location's zone (``DTSTART;TZID=America/Chicago:…``) with the zone's
 rules included, so a calendar on a phone set to another zone still shows the right moment. The
 file holds no patient details and no manage link: calendars sync to other companies' servers.
+Its words are in the active language (the patient's, when an email attaches it).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from annulus.scheduling.models import Appointment, Mode, Status
@@ -38,13 +40,19 @@ def appointment_ics(appointment: Appointment) -> bytes:
     clinic = appointment.clinic
     event.add("summary", f"{appointment.service.name} · {clinic.name}")
     if appointment.mode == Mode.TELEHEALTH:
-        event.add("location", "Video call: the clinic will send the link")
+        event.add("location", _("Video call: the clinic will send the link"))
     else:
         place = ", ".join(p for p in (appointment.location.name, appointment.location.address) if p)
         event.add("location", place)
-    lines = [f"{appointment.service.name} at {clinic.name}."]
+    lines = [
+        _("%(service)s at %(clinic)s.")
+        % {"service": appointment.service.name, "clinic": clinic.name}
+    ]
     if clinic.phone:
-        lines.append(f"To change or cancel, use the link in your email or call {clinic.phone}.")
+        lines.append(
+            _("To change or cancel, use the link in your email or call %(phone)s.")
+            % {"phone": clinic.phone}
+        )
     event.add("description", " ".join(lines))
     calendar.add_component(event)
     # The zone's rules around the appointment's year: small, and enough for any calendar.

@@ -17,7 +17,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import dateformat, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from annulus.lib.tokens import looks_like_token, token_hash
 from annulus.scheduling.models import Appointment
@@ -71,7 +74,10 @@ def local(instant: datetime, zone: ZoneInfo) -> datetime:
 def day_label(instant: datetime, zone: ZoneInfo) -> str:
     """e.g. "Tuesday 1 December 2026", in the location's zone."""
     at = instant.astimezone(zone)
-    return f"{at:%A} {at.day} {at:%B %Y}"
+    if (translation.get_language() or "en").startswith("en"):
+        return f"{at:%A} {at.day} {at:%B %Y}"
+    # Other languages: Django's own day and month names, in the order the language writes them.
+    return dateformat.format(at, pgettext("day label date format", "l j F Y"))
 
 
 def time_label(instant: datetime, zone: ZoneInfo) -> str:
@@ -79,8 +85,12 @@ def time_label(instant: datetime, zone: ZoneInfo) -> str:
     two passes apart on the night clocks fall back)."""
     at = instant.astimezone(zone)
     hour = at.hour % 12 or 12
-    return f"{hour}:{at:%M} {'AM' if at.hour < 12 else 'PM'} {at:%Z}"
+    half = pgettext("time of day", "AM") if at.hour < 12 else pgettext("time of day", "PM")
+    return f"{hour}:{at:%M} {half} {at:%Z}"
 
 
 def when_label(start: datetime, zone: ZoneInfo) -> str:
-    return f"{day_label(start, zone)} at {time_label(start, zone)}"
+    return _("%(day)s at %(time)s") % {
+        "day": day_label(start, zone),
+        "time": time_label(start, zone),
+    }

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from annulus.notifications.actions import attachment, queue_email
 from annulus.scheduling.ics import appointment_ics, ics_filename
@@ -19,10 +21,10 @@ from annulus.scheduling.links import day_label, manage_url, time_label, when_lab
 from annulus.scheduling.models import Appointment, Mode, ResourceKind
 
 SUBJECTS = {
-    "confirmation": "Your appointment at {clinic} is booked: {when}",
-    "rescheduled": "Your appointment at {clinic} has moved: {when}",
-    "cancelled": "Your appointment at {clinic} is cancelled",
-    "reminder": "Reminder: your appointment at {clinic}, {when}",
+    "confirmation": gettext_lazy("Your appointment at %(clinic)s is booked: %(when)s"),
+    "rescheduled": gettext_lazy("Your appointment at %(clinic)s has moved: %(when)s"),
+    "cancelled": gettext_lazy("Your appointment at %(clinic)s is cancelled"),
+    "reminder": gettext_lazy("Reminder: your appointment at %(clinic)s, %(when)s"),
 }
 
 
@@ -44,18 +46,24 @@ def _context(appointment: Appointment, base: str) -> dict[str, Any]:
 
 
 def to_patient(appointment: Appointment, kind: str, base: str, *, dedupe: str = "") -> Any:
-    """Queue one email to the patient (confirmation, rescheduled, cancelled or reminder)."""
+    """Queue one email to the patient (confirmation, rescheduled, cancelled or reminder).
+
+    Written in the patient's language: subject, body, the link (it opens the pages in that
+    language) and the .ics text.
+    """
     email = appointment.patient.email
     if not email:
         return None
-    context = _context(appointment, base)
-    subject = SUBJECTS[kind].format(clinic=appointment.clinic.name, when=context["when"])
-    ics = appointment_ics(appointment)
+    with translation.override(appointment.patient.language or "en"):
+        context = _context(appointment, base)
+        subject = str(SUBJECTS[kind]) % {"clinic": appointment.clinic.name, "when": context["when"]}
+        body = render_to_string(f"scheduling/email/{kind}.txt", context)
+        ics = appointment_ics(appointment)
     return queue_email(
         kind=f"booking.{kind}",
         to=email,
         subject=subject[:200],
-        body_text=render_to_string(f"scheduling/email/{kind}.txt", context),
+        body_text=body,
         attachments=[attachment(ics_filename(appointment), "text/calendar", ics)],
         clinic=appointment.clinic,
         patient_id=appointment.patient_id,
@@ -75,6 +83,11 @@ def staff_recipients(appointment: Appointment, held: list[Any]) -> list[str]:
 
 def to_staff_new_booking(appointment: Appointment, base: str) -> None:
     """Tell the clinic and the clinician. No patient details: staff open the calendar for them."""
+    with translation.override("en"):  # staff read English, whatever page the patient used
+        _to_staff_new_booking(appointment, base)
+
+
+def _to_staff_new_booking(appointment: Appointment, base: str) -> None:
     held = list(appointment.occupancies.select_related("resource__user").order_by("role_position"))
     zone = appointment.location.zone
     start = appointment.start.astimezone(zone)

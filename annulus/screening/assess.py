@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from annulus.screening.red_flags import FLAG_IDS, Route, routes_for
+from annulus.screening.red_flags import FLAG_IDS, Route, gettext_noop, routes_for
 
 __all__ = [
     "AGE_BANDS",
@@ -34,35 +34,43 @@ __all__ = [
 Outcome = Literal["urgent_referral", "worth_evaluation", "unlikely_fit", "conservative_first"]
 
 # Each closed vocabulary maps a form value to what it means in the protocol's terms.
-AGE_BANDS: Final = {"under_18": "Under 18", "18_to_75": "18 to 75", "over_75": "Over 75"}
+AGE_BANDS: Final = {
+    "under_18": gettext_noop("Under 18"),
+    "18_to_75": gettext_noop("18 to 75"),
+    "over_75": gettext_noop("Over 75"),
+}
 DURATIONS: Final = {
-    "under_6_weeks": ("Less than 6 weeks", 0.0),
-    "6_weeks_to_3_months": ("6 weeks to 3 months", 1.5),
-    "3_to_6_months": ("3 to 6 months", 3.0),
-    "6_to_12_months": ("6 to 12 months", 6.0),
-    "over_12_months": ("More than a year", 12.0),
+    "under_6_weeks": (gettext_noop("Less than 6 weeks"), 0.0),
+    "6_weeks_to_3_months": (gettext_noop("6 weeks to 3 months"), 1.5),
+    "3_to_6_months": (gettext_noop("3 to 6 months"), 3.0),
+    "6_to_12_months": (gettext_noop("6 to 12 months"), 6.0),
+    "over_12_months": (gettext_noop("More than a year"), 12.0),
 }
 PAIN_PATTERNS: Final = {
-    "mostly_back": "Mostly my low back (any leg pain is much milder)",
-    "back_and_leg": "My back and a leg about equally",
-    "mostly_leg": "Mostly a leg",
+    "mostly_back": gettext_noop("Mostly my low back (any leg pain is much milder)"),
+    "back_and_leg": gettext_noop("My back and a leg about equally"),
+    "mostly_leg": gettext_noop("Mostly a leg"),
 }
 # (label, months of care at least, included exercise) — None where the answer cannot tell.
 CARE: Final[dict[str, tuple[str, float | None, bool | None]]] = {
     "three_months_with_exercise": (
-        "Yes: 3 months or more, including exercise or physical therapy",
+        gettext_noop("Yes: 3 months or more, including exercise or physical therapy"),
         3.0,
         True,
     ),
-    "some": ("Some, but less than 3 months, or without exercise", None, None),
-    "none": ("No, not yet", 0.0, False),
+    "some": (gettext_noop("Some, but less than 3 months, or without exercise"), None, None),
+    "none": (gettext_noop("No, not yet"), 0.0, False),
 }
 PRIOR_SURGERY: Final = {
-    "none": "No",
-    "discectomy_or_laminectomy": "Yes: a discectomy or laminectomy (removing disc or bone)",
-    "fusion_or_disc_replacement": "Yes: a fusion or an artificial disc",
+    "none": gettext_noop("No"),
+    "discectomy_or_laminectomy": gettext_noop(
+        "Yes: a discectomy or laminectomy (removing disc or bone)"
+    ),
+    "fusion_or_disc_replacement": gettext_noop("Yes: a fusion or an artificial disc"),
     "intradiscal": (
-        "Yes: an injection treatment into a disc (for example fibrin, PRP or stem cells)"
+        gettext_noop(
+            "Yes: an injection treatment into a disc (for example fibrin, PRP or stem cells)"
+        )
     ),
 }
 
@@ -122,10 +130,12 @@ def assess(answers: Answers) -> Verdict:
         (
             Reason(
                 "meets_screen",
-                "Your pain has lasted 6 months or more, it is mainly in your back, it is at "
-                "least moderate, and you have already tried 3 months of care with exercise. "
-                "That is the pattern the fibrin studies looked at. Only an examination, an "
-                "MRI and diagnostic injections can tell whether a disc is really the cause.",
+                gettext_noop(
+                    "Your pain has lasted 6 months or more, it is mainly in your back, it is at "
+                    "least moderate, and you have already tried 3 months of care with exercise. "
+                    "That is the pattern the fibrin studies looked at. Only an examination, an "
+                    "MRI and diagnostic injections can tell whether a disc is really the cause."
+                ),
             ),
         ),
     )
@@ -137,10 +147,12 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "age_under_18",
-                "Fibrin injection has only been studied in adults.",
+                gettext_noop("Fibrin injection has only been studied in adults."),
                 (
-                    "Ask your doctor about a referral to a spine specialist who treats "
-                    "children and teenagers.",
+                    gettext_noop(
+                        "Ask your doctor about a referral to a spine specialist who treats "
+                        "children and teenagers."
+                    ),
                 ),
             )
         )
@@ -148,15 +160,22 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "age_over_75",
-                "Our criteria follow the first fibrin study (ages 18 to 75); the company's large "
-                "trial set no upper age and a later registry took people up to 80. After 75, "
-                "back pain more often comes from narrowing around the nerves or from worn "
-                "joints than from a disc.",
+                gettext_noop(
+                    "Our criteria follow the first fibrin study (ages 18 to 75); the company's "
+                    "large "
+                    "trial set no upper age and a later registry took people up to 80. After 75, "
+                    "back pain more often comes from narrowing around the nerves or from worn "
+                    "joints than from a disc."
+                ),
                 (
-                    "Ask whether narrowing of the spinal canal (stenosis) or the facet joints "
-                    "could explain your pain.",
-                    "Ask about physical therapy and which injections or treatments fit those "
-                    "causes.",
+                    gettext_noop(
+                        "Ask whether narrowing of the spinal canal (stenosis) or the facet joints "
+                        "could explain your pain."
+                    ),
+                    gettext_noop(
+                        "Ask about physical therapy and which injections or treatments fit those "
+                        "causes."
+                    ),
                 ),
             )
         )
@@ -164,15 +183,22 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "leg_pain",
-                "Your leg pain is as strong as your back pain, stronger, or goes below the "
-                "knee. That usually means a nerve is irritated or pinched (sciatica), and "
-                "fibrin injection was studied for pain that stays mainly in the back.",
+                gettext_noop(
+                    "Your leg pain is as strong as your back pain, stronger, or goes below the "
+                    "knee. That usually means a nerve is irritated or pinched (sciatica), and "
+                    "fibrin injection was studied for pain that stays mainly in the back."
+                ),
                 (
-                    "Ask whether a nerve root is pinched, and by what.",
-                    "Ask about physical therapy for sciatica, and whether a nerve-root (epidural) "
-                    "steroid injection could help.",
-                    "Ask when surgery for sciatica is worth considering, and what happens if "
-                    "you wait.",
+                    gettext_noop("Ask whether a nerve root is pinched, and by what."),
+                    gettext_noop(
+                        "Ask about physical therapy for sciatica, and whether a nerve-root "
+                        "(epidural) "
+                        "steroid injection could help."
+                    ),
+                    gettext_noop(
+                        "Ask when surgery for sciatica is worth considering, and what happens if "
+                        "you wait."
+                    ),
                 ),
             )
         )
@@ -180,13 +206,20 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "prior_fusion",
-                "Our clinic does not treat a level at or next to a fusion or artificial disc: "
-                "pain after those operations often has other causes, and the only fibrin report "
-                "after surgery (one clinic, 2024) had no comparison group.",
+                gettext_noop(
+                    "Our clinic does not treat a level at or next to a fusion or artificial disc: "
+                    "pain after those operations often has other causes, and the only fibrin "
+                    "report "
+                    "after surgery (one clinic, 2024) had no comparison group."
+                ),
                 (
-                    "Ask the surgeon who operated, or a second surgeon, to check the levels "
-                    "next to the operation and the hardware.",
-                    "Ask about a pain rehabilitation programme while that is looked into.",
+                    gettext_noop(
+                        "Ask the surgeon who operated, or a second surgeon, to check the levels "
+                        "next to the operation and the hardware."
+                    ),
+                    gettext_noop(
+                        "Ask about a pain rehabilitation programme while that is looked into."
+                    ),
                 ),
             )
         )
@@ -194,11 +227,15 @@ def _unlikely_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "prior_intradiscal",
-                "A disc that has already had an injection treatment was not included in the "
-                "fibrin studies.",
+                gettext_noop(
+                    "A disc that has already had an injection treatment was not included in the "
+                    "fibrin studies."
+                ),
                 (
-                    "Ask the doctor who treated you what the first treatment showed, and what "
-                    "the next sensible step is.",
+                    gettext_noop(
+                        "Ask the doctor who treated you what the first treatment showed, and what "
+                        "the next sensible step is."
+                    ),
                 ),
             )
         )
@@ -211,25 +248,31 @@ def _conservative_reasons(a: Answers) -> list[Reason]:
         reasons.append(
             Reason(
                 "short_duration",
-                "Your pain has lasted less than 6 months. Many people's back pain improves a "
-                "lot within months without any procedure.",
+                gettext_noop(
+                    "Your pain has lasted less than 6 months. Many people's back pain improves a "
+                    "lot within months without any procedure."
+                ),
             )
         )
     if a.care != "three_months_with_exercise":
         reasons.append(
             Reason(
                 "conservative_care",
-                "You have not yet had 3 months of structured care that included exercise or "
-                "physical therapy. In trials, good rehabilitation helped about as much as "
-                "fusion surgery did.",
+                gettext_noop(
+                    "You have not yet had 3 months of structured care that included exercise or "
+                    "physical therapy. In trials, good rehabilitation helped about as much as "
+                    "fusion surgery did."
+                ),
             )
         )
     if a.back_pain < 4:
         reasons.append(
             Reason(
                 "mild_pain",
-                "Your back pain is mild on most days (below 4 out of 10). A needle procedure "
-                "carries risks that are hard to justify for mild pain.",
+                gettext_noop(
+                    "Your back pain is mild on most days (below 4 out of 10). A needle procedure "
+                    "carries risks that are hard to justify for mild pain."
+                ),
             )
         )
     return reasons

@@ -6,15 +6,16 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 CARRY_OVER_DAYS = 7
 
 
 class Outcome(models.TextChoices):
-    URGENT_REFERRAL = "urgent_referral", "Urgent: seek care now"
-    WORTH_EVALUATION = "worth_evaluation", "Worth a specialist evaluation"
-    UNLIKELY_FIT = "unlikely_fit", "Unlikely to fit this procedure"
-    CONSERVATIVE_FIRST = "conservative_first", "Conservative care first"
+    URGENT_REFERRAL = "urgent_referral", _("Urgent: seek care now")
+    WORTH_EVALUATION = "worth_evaluation", _("Worth a specialist evaluation")
+    UNLIKELY_FIT = "unlikely_fit", _("Unlikely to fit this procedure")
+    CONSERVATIVE_FIRST = "conservative_first", _("Conservative care first")
 
 
 def _expiry() -> datetime:

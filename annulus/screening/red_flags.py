@@ -34,6 +34,16 @@ __all__ = [
     "severity_for",
 ]
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a string for `makemessages` (the same name Django uses) and returns it unchanged.
+
+    This module has no Django import, so the words stay English here; the pages that show them
+    translate at render time (`{% translate flag.question %}`, `gettext_lazy(flag.hint)`).
+    """
+    return message
+
+
 Route = Literal["emergency_department", "urgent_medical_review"]
 EMERGENCY_DEPARTMENT: Final[Route] = "emergency_department"
 URGENT_MEDICAL_REVIEW: Final[Route] = "urgent_medical_review"
@@ -63,113 +73,156 @@ class RedFlag:
 RED_FLAGS: Final[tuple[RedFlag, ...]] = (
     RedFlag(
         id="saddle_anesthesia",
-        question="Is there new numbness or tingling between your legs, around your genitals, "
-        "buttocks or inner thighs?",
-        hint="The area that would touch a saddle.",
+        question=gettext_noop(
+            "Is there new numbness or tingling between your legs, around your genitals, "
+            "buttocks or inner thighs?"
+        ),
+        hint=gettext_noop("The area that would touch a saddle."),
         route=EMERGENCY_DEPARTMENT,
-        concern="pressure on the nerves at the base of the spine (cauda equina syndrome)",
+        concern=gettext_noop(
+            "pressure on the nerves at the base of the spine (cauda equina syndrome)"
+        ),
         cauda_equina=True,
     ),
     RedFlag(
         id="bladder_or_bowel_dysfunction",
-        question="Do you have new trouble passing urine, or have you lost control of your "
-        "bladder or bowels?",
-        hint="Including not feeling when you need to go, or leaking that is new for you.",
+        question=gettext_noop(
+            "Do you have new trouble passing urine, or have you lost control of your "
+            "bladder or bowels?"
+        ),
+        hint=gettext_noop(
+            "Including not feeling when you need to go, or leaking that is new for you."
+        ),
         route=EMERGENCY_DEPARTMENT,
-        concern="pressure on the nerves at the base of the spine (cauda equina syndrome)",
+        concern=gettext_noop(
+            "pressure on the nerves at the base of the spine (cauda equina syndrome)"
+        ),
         cauda_equina=True,
     ),
     RedFlag(
         id="bilateral_sciatica",
-        question="Does pain, numbness or tingling go down both of your legs?",
-        hint="Both legs at the same time, even if one is worse than the other.",
+        question=gettext_noop("Does pain, numbness or tingling go down both of your legs?"),
+        hint=gettext_noop("Both legs at the same time, even if one is worse than the other."),
         route=EMERGENCY_DEPARTMENT,
-        concern="pressure on the nerves at the base of the spine (cauda equina syndrome)",
+        concern=gettext_noop(
+            "pressure on the nerves at the base of the spine (cauda equina syndrome)"
+        ),
         cauda_equina=True,
     ),
     RedFlag(
         id="new_sexual_dysfunction",
-        question="Have you noticed a new loss of sexual function or of feeling in your genitals?",
-        hint="For example new trouble getting an erection, or numbness during sex.",
+        question=gettext_noop(
+            "Have you noticed a new loss of sexual function or of feeling in your genitals?"
+        ),
+        hint=gettext_noop("For example new trouble getting an erection, or numbness during sex."),
         route=EMERGENCY_DEPARTMENT,
-        concern="pressure on the nerves at the base of the spine (cauda equina syndrome)",
+        concern=gettext_noop(
+            "pressure on the nerves at the base of the spine (cauda equina syndrome)"
+        ),
         cauda_equina=True,
     ),
     RedFlag(
         id="progressive_neurological_deficit",
-        question="Is weakness in a leg or foot getting worse, or has a foot started to drag?",
-        hint="For example tripping over your toes, or a leg giving way more than it used to.",
+        question=gettext_noop(
+            "Is weakness in a leg or foot getting worse, or has a foot started to drag?"
+        ),
+        hint=gettext_noop(
+            "For example tripping over your toes, or a leg giving way more than it used to."
+        ),
         route=EMERGENCY_DEPARTMENT,
-        concern="a nerve that is being damaged and may need treatment quickly",
+        concern=gettext_noop("a nerve that is being damaged and may need treatment quickly"),
     ),
     RedFlag(
         id="fever",
-        question="Along with your back pain, do you have a fever, chills or night sweats?",
-        hint="A temperature of 38 °C (100.4 °F) or more, or shivering you cannot explain.",
+        question=gettext_noop(
+            "Along with your back pain, do you have a fever, chills or night sweats?"
+        ),
+        hint=gettext_noop(
+            "A temperature of 38 °C (100.4 °F) or more, or shivering you cannot explain."
+        ),
         route=URGENT_MEDICAL_REVIEW,
-        concern="an infection in or near the spine",
+        concern=gettext_noop("an infection in or near the spine"),
     ),
     RedFlag(
         id="infection_risk",
-        question="In the past 3 months, have you had a bacterial or urine infection, a urinary "
-        "catheter, or an injection or procedure in your spine, and your back pain is new or worse?",
-        hint="Only answer yes if the back pain is new or worse since then.",
+        question=gettext_noop(
+            "In the past 3 months, have you had a bacterial or urine infection, a urinary "
+            "catheter, or an injection or procedure in your spine, and your back pain is new or "
+            "worse?"
+        ),
+        hint=gettext_noop("Only answer yes if the back pain is new or worse since then."),
         route=URGENT_MEDICAL_REVIEW,
-        concern="an infection in or near the spine",
+        concern=gettext_noop("an infection in or near the spine"),
     ),
     RedFlag(
         id="immunosuppression",
-        question="Is your immune system weakened, by an illness or by medicines?",
-        hint="For example steroid tablets taken for a long time, chemotherapy, transplant "
-        "medicines, or HIV that is not well controlled.",
+        question=gettext_noop("Is your immune system weakened, by an illness or by medicines?"),
+        hint=gettext_noop(
+            "For example steroid tablets taken for a long time, chemotherapy, transplant "
+            "medicines, or HIV that is not well controlled."
+        ),
         route=URGENT_MEDICAL_REVIEW,
-        concern="an infection in or near the spine",
+        concern=gettext_noop("an infection in or near the spine"),
     ),
     RedFlag(
         id="iv_drug_use",
-        question="Have you injected drugs into a vein, now or in the past year?",
-        hint="We ask only because it raises the risk of a spine infection. Your answer is "
-        "not shared.",
+        question=gettext_noop("Have you injected drugs into a vein, now or in the past year?"),
+        hint=gettext_noop(
+            "We ask only because it raises the risk of a spine infection. Your answer is "
+            "not shared."
+        ),
         route=URGENT_MEDICAL_REVIEW,
-        concern="an infection in or near the spine",
+        concern=gettext_noop("an infection in or near the spine"),
     ),
     RedFlag(
         id="cancer_history",
-        question="Have you ever had cancer?",
-        hint="Even if it was treated years ago.",
+        question=gettext_noop("Have you ever had cancer?"),
+        hint=gettext_noop("Even if it was treated years ago."),
         route=URGENT_MEDICAL_REVIEW,
-        concern="cancer that has spread to the spine, which is rare but must be ruled out",
+        concern=gettext_noop(
+            "cancer that has spread to the spine, which is rare but must be ruled out"
+        ),
     ),
     RedFlag(
         id="unexplained_weight_loss",
-        question="Have you lost weight recently without trying?",
-        hint="For example about 5 kg (10 lb) or more over the last few months.",
+        question=gettext_noop("Have you lost weight recently without trying?"),
+        hint=gettext_noop("For example about 5 kg (10 lb) or more over the last few months."),
         route=URGENT_MEDICAL_REVIEW,
-        concern="an illness elsewhere in the body that needs checking",
+        concern=gettext_noop("an illness elsewhere in the body that needs checking"),
     ),
     RedFlag(
         id="night_or_rest_pain",
-        question="Is the pain there all the time, and worse at night or when you rest, whatever "
-        "position you lie or sit in?",
-        hint="Pain that wakes you and does not ease when you change position.",
+        question=gettext_noop(
+            "Is the pain there all the time, and worse at night or when you rest, whatever "
+            "position you lie or sit in?"
+        ),
+        hint=gettext_noop("Pain that wakes you and does not ease when you change position."),
         route=URGENT_MEDICAL_REVIEW,
-        concern="an infection or a growth in the spine, which are rare but must be ruled out",
+        concern=gettext_noop(
+            "an infection or a growth in the spine, which are rare but must be ruled out"
+        ),
     ),
     RedFlag(
         id="recent_significant_trauma",
-        question="In the past 3 months, did your pain start or get much worse after a fall, an "
-        "accident or another injury?",
-        hint="For example a car accident, or a fall from a height or down stairs.",
+        question=gettext_noop(
+            "In the past 3 months, did your pain start or get much worse after a fall, an "
+            "accident or another injury?"
+        ),
+        hint=gettext_noop("For example a car accident, or a fall from a height or down stairs."),
         route=URGENT_MEDICAL_REVIEW,
-        concern="a broken bone in the spine",
+        concern=gettext_noop("a broken bone in the spine"),
     ),
     RedFlag(
         id="fragility_trauma",
-        question="Do you have thin bones (osteoporosis), or have you taken steroid tablets for "
-        "months, and did your pain start after a fall or a minor injury?",
-        hint="Even a small fall, a bump or lifting something can matter with thin bones.",
+        question=gettext_noop(
+            "Do you have thin bones (osteoporosis), or have you taken steroid tablets for "
+            "months, and did your pain start after a fall or a minor injury?"
+        ),
+        hint=gettext_noop(
+            "Even a small fall, a bump or lifting something can matter with thin bones."
+        ),
         route=URGENT_MEDICAL_REVIEW,
-        concern="a broken bone in the spine",
+        concern=gettext_noop("a broken bone in the spine"),
         engine_id="recent_significant_trauma",
     ),
 )
@@ -208,7 +261,7 @@ class Instruction:
 # The self-screen's own words (screening/result.html), shared by every form that asks.
 EMERGENCY_INSTRUCTION: Final = Instruction(
     route=EMERGENCY_DEPARTMENT,
-    heading="Go to an emergency department now",
+    heading=gettext_noop("Go to an emergency department now"),
     text="Do not wait for an appointment with us or anyone else. If you cannot get there safely, "
     "call 911.",
 )
@@ -224,7 +277,7 @@ def instruction_for(answers: dict[str, bool | None], clinic_phone: str = "") -> 
     phone = f" on {clinic_phone}" if clinic_phone else ""
     return Instruction(
         route=URGENT_MEDICAL_REVIEW,
-        heading="Call us today",
+        heading=gettext_noop("Call us today"),
         text=f"Please call the clinic today{phone} so a clinician can talk to you about this. If "
         "the clinic is closed, contact your own doctor or an urgent care clinic today.",
     )

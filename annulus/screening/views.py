@@ -11,6 +11,8 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -27,7 +29,7 @@ from annulus.website.site import absolute_url, booking_url
 PASS_SALT = "annulus.screening.red-flags-passed"  # noqa: S105  (a signing salt)
 PASS_MAX_AGE = 2 * 60 * 60  # two hours to answer step two
 RATE_LIMIT = {"limit": 30, "per_seconds": 3600}
-DESCRIPTION = (
+DESCRIPTION = gettext_lazy(
     "A short, private self-check: warning signs that need urgent care first, then whether an "
     "evaluation for fibrin injection could be worthwhile. No name needed."
 )
@@ -43,7 +45,7 @@ def _context(request: HttpRequest, title: str, **extra: object) -> dict[str, obj
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    context = _context(request, "Please try again later")
+    context = _context(request, _("Please try again later"))
     return render(request, "public/too_many.html", context, status=429)
 
 
@@ -61,16 +63,18 @@ def start(request: HttpRequest) -> HttpResponse:
             return _step_two(request, AboutYourPainForm(), passed)
         if not ratelimit.hit(request, "screening", **RATE_LIMIT):
             return _too_many(request)
-        _, token = record_screening(request, clinic=public_clinic(), flags=flags, verdict=verdict)
+        _response, token = record_screening(
+            request, clinic=public_clinic(), flags=flags, verdict=verdict
+        )
         return redirect("screening:result", token=token)
-    context = _context(request, "Self-check: could an evaluation help?", form=form, step=1)
+    context = _context(request, _("Self-check: could an evaluation help?"), form=form, step=1)
     return render(request, "screening/start.html", context)
 
 
 def _step_two(
     request: HttpRequest, form: AboutYourPainForm, passed: str, status: int = 200
 ) -> HttpResponse:
-    context = _context(request, "Self-check: about your pain", form=form, passed=passed, step=2)
+    context = _context(request, _("Self-check: about your pain"), form=form, passed=passed, step=2)
     return render(request, "screening/about_your_pain.html", context, status=status)
 
 
@@ -95,7 +99,7 @@ def about_your_pain(request: HttpRequest) -> HttpResponse:
         "below_knee": form.cleaned_data["below_knee"] == "yes",
         "veteran": form.veteran_status(),
     }
-    _, token = record_screening(
+    _response, token = record_screening(
         request,
         clinic=public_clinic(),
         flags=dict.fromkeys(red_flags.FLAG_IDS, False),
@@ -115,13 +119,13 @@ def result(request: HttpRequest, token: str) -> HttpResponse:
     if looks_like_token(token):
         response = ScreeningResponse.objects.filter(token_hash=token_hash(token)).first()
     if response is None or response.expired:
-        context = _context(request, "This result link has expired")
+        context = _context(request, _("This result link has expired"))
         page = render(request, "screening/expired.html", context, status=404)
         page["X-Robots-Tag"] = "noindex"
         return page
     context = _context(
         request,
-        Outcome(response.outcome).label,
+        str(Outcome(response.outcome).label),
         response=response,
         hide_booking=response.outcome == Outcome.URGENT_REFERRAL,
         **_result_details(response, token),

@@ -15,7 +15,7 @@ import hashlib
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -67,6 +67,7 @@ class Article:
     related: tuple[str, ...]
     html: str
     words: int
+    language: str = "en"
 
     @property
     def path(self) -> str:
@@ -93,6 +94,13 @@ class Library:
     disclaimer_page_html: str = ""
     """The longer text of the standalone disclaimer page (`_disclaimer-page.md`)."""
     updated: date = field(default=date(2000, 1, 1))
+    # Other languages' versions (`evidence.es.md`): same slugs, English where not translated yet.
+    translations: dict[str, Library] = field(default_factory=dict)
+    language: str = "en"
+
+    def in_language(self, code: str | None) -> Library:
+        """This library as readers of `code` see it: their version of each file, else English."""
+        return self.translations.get(code or "en", self)
 
     def get(self, slug: str) -> Article | None:
         return self.articles.get(slug)
@@ -145,19 +153,56 @@ def _fingerprint(folder: Path) -> tuple[object, ...]:
     return (str(folder), *entries)
 
 
+TRANSLATED = re.compile(r"^(?P<stem>.+)\.(?P<lang>es)\.md$")  # e.g. evidence.es.md
+
+
 def load(folder: Path) -> Library:
-    """Parse and render every file in `folder`. Raises ContentError naming the file and field."""
+    """Parse and render every file in `folder`. Raises ContentError naming the file and field.
+
+    `name.md` is English; `name.es.md` is its Spanish version, with the same front matter
+    fields and slug. Spanish readers get English for a file not translated yet.
+    """
     digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.md")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    english = _load_language(folder, "en", None)
+    spanish = _load_language(folder, "es", english)
+    version = digest.hexdigest()[:16]
+    spanish = replace(spanish, version=version)
+    return replace(english, version=version, translations={"es": spanish})
+
+
+def _source(folder: Path, stem: str, language: str, fallback: bool = True) -> Path | None:
+    """The file for `stem` in `language` (`stem.es.md`), else the English one when allowed."""
+    if language != "en":
+        translated = folder / f"{stem}.{language}.md"
+        if translated.exists():
+            return translated
+        if not fallback:
+            return None
+    english = folder / f"{stem}.md"
+    return english if english.exists() else None
+
+
+def _load_language(folder: Path, language: str, english: Library | None) -> Library:
     articles: list[Article] = []
     for path in sorted(folder.glob("*.md")):
-        source = path.read_text(encoding="utf-8")
-        digest.update(path.name.encode() + b"\0" + source.encode() + b"\0")
-        if path.name in NOT_ARTICLES or path.name.startswith("_"):
+        match = TRANSLATED.match(path.name)
+        if match is not None or path.name in NOT_ARTICLES or path.name.startswith("_"):
             continue
+        if language != "en":
+            own = _source(folder, path.stem, language, fallback=False)
+            if own is None:
+                assert english is not None
+                articles.append(english.articles[path.stem])
+                continue
+            path = own
+        source = path.read_text(encoding="utf-8")
         meta, body = _split(path, source)
         front = _validate(ArticleFrontMatter, path, meta)
-        if front.slug != path.stem:
-            raise ContentError(f"{path.name}: slug: must match the file name ({path.stem!r})")
+        stem = path.name.removesuffix(".md").removesuffix(f".{language}")
+        if front.slug != stem:
+            raise ContentError(f"{path.name}: slug: must match the file name ({stem!r})")
         html = render_markdown(body)
         articles.append(
             Article(
@@ -169,6 +214,7 @@ def load(folder: Path) -> Library:
                 related=tuple(front.related),
                 html=html,
                 words=len(strip_tags(html).split()),
+                language=language,
             )
         )
     articles.sort(key=lambda a: (a.order, a.slug))
@@ -178,18 +224,18 @@ def load(folder: Path) -> Library:
             if slug not in by_slug or slug == article.slug:
                 raise ContentError(f"{article.slug}.md: related: {slug!r} is not another article")
 
-    guide_path = folder / "guide.md"
-    if not guide_path.exists():
+    guide_path = _source(folder, "guide", language)
+    if guide_path is None:
         raise ContentError("guide.md: the free guide is missing")
     guide_meta, guide_body = _split(guide_path, guide_path.read_text(encoding="utf-8"))
     guide_front = _validate(GuideFrontMatter, guide_path, guide_meta)
     guide_html = render_markdown(guide_body)
 
-    disclaimer_path = folder / "_disclaimer.md"
-    disclaimer_md = disclaimer_path.read_text(encoding="utf-8") if disclaimer_path.exists() else ""
+    disclaimer_path = _source(folder, "_disclaimer", language)
+    disclaimer_md = disclaimer_path.read_text(encoding="utf-8") if disclaimer_path else ""
     disclaimer_html = render_markdown(disclaimer_md)
-    page_path = folder / "_disclaimer-page.md"
-    page_md = page_path.read_text(encoding="utf-8") if page_path.exists() else ""
+    page_path = _source(folder, "_disclaimer-page", language)
+    page_md = page_path.read_text(encoding="utf-8") if page_path else ""
     return Library(
         articles=by_slug,
         guide=Guide(
@@ -203,8 +249,9 @@ def load(folder: Path) -> Library:
         disclaimer_html=disclaimer_html,
         disclaimer_text=strip_tags(disclaimer_html).strip(),
         disclaimer_page_html=render_markdown(page_md),
-        version=digest.hexdigest()[:16],
+        version="",
         updated=max([a.updated for a in articles] + [guide_front.updated]),
+        language=language,
     )
 
 

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from annulus.accounts.policy import public
 from annulus.website.caching import cached_public_page
-from annulus.website.content import library
+from annulus.website.content import Library, library
+from annulus.website.languages import prefixed
 from annulus.website.site import absolute_url
 
 EVIDENCE_SLUG = "evidence"
-HOME_DESCRIPTION = (
+HOME_DESCRIPTION = gettext_lazy(
     "Straight answers about chronic disc pain, intra-annular fibrin injection and the "
     "alternatives to lumbar fusion, including what the evidence does not show."
 )
-LEARN_DESCRIPTION = (
+LEARN_DESCRIPTION = gettext_lazy(
     "Plain-language articles on disc pain, fibrin injection, fusion and its alternatives, the "
     "honest evidence, veterans' options and when to get a second opinion."
 )
+
+
+def localized() -> Library:
+    """The content as this page's readers see it (Spanish files under /es/, else English)."""
+    return library().in_language(translation.get_language())
 
 
 def _seo(request: HttpRequest, *, title: str, description: str, kind: str = "website") -> dict:
@@ -38,9 +48,11 @@ def _seo(request: HttpRequest, *, title: str, description: str, kind: str = "web
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         **_seo(
-            request, title="Chronic disc pain, honestly explained", description=HOME_DESCRIPTION
+            request,
+            title=_("Chronic disc pain, honestly explained"),
+            description=str(HOME_DESCRIPTION),
         ),
-        "articles": list(library().articles.values()),
+        "articles": list(localized().articles.values()),
     }
     return render(request, "website/home.html", context)
 
@@ -51,9 +63,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def article_list(request: HttpRequest) -> HttpResponse:
     context = {
         **_seo(
-            request, title="Learn about disc pain and your options", description=LEARN_DESCRIPTION
+            request,
+            title=_("Learn about disc pain and your options"),
+            description=str(LEARN_DESCRIPTION),
         ),
-        "articles": list(library().articles.values()),
+        "articles": list(localized().articles.values()),
     }
     return render(request, "website/article_list.html", context)
 
@@ -62,7 +76,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cached_public_page
 def article(request: HttpRequest, slug: str) -> HttpResponse:
-    lib = library()
+    lib = localized()
     found = lib.get(slug)
     if found is None:
         raise Http404("No such article.")
@@ -70,6 +84,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
         **_seo(request, title=found.title, description=found.description, kind="article"),
         "article": found,
         "related": lib.related(found),
+        # Shown in English on a Spanish page until translated: say so, and mark its language.
+        "article_language": found.language if found.language != lib.language else "",
     }
     if slug == EVIDENCE_SLUG:
         # The clinic's own published numbers go under the evidence article (analytics app).
@@ -80,7 +96,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "website/article.html", context)
 
 
-DISCLAIMER_DESCRIPTION = (
+DISCLAIMER_DESCRIPTION = gettext_lazy(
     "Medical disclaimer: general information, not medical advice. Fibrin injection for disc "
     "pain is unproven and off-label, and results vary."
 )
@@ -90,9 +106,9 @@ DISCLAIMER_DESCRIPTION = (
 @require_safe
 @cached_public_page
 def disclaimer(request: HttpRequest) -> HttpResponse:
-    lib = library()
+    lib = localized()
     context = {
-        **_seo(request, title="Medical disclaimer", description=DISCLAIMER_DESCRIPTION),
+        **_seo(request, title=_("Medical disclaimer"), description=str(DISCLAIMER_DESCRIPTION)),
         "summary_html": lib.disclaimer_html,
         "body_html": lib.disclaimer_page_html,
         "updated": lib.updated,
@@ -105,17 +121,21 @@ def disclaimer(request: HttpRequest) -> HttpResponse:
 @cached_public_page
 def sitemap_xml(request: HttpRequest) -> HttpResponse:
     lib = library()
-    entries = [
-        {"loc": absolute_url(request, "/"), "lastmod": lib.updated},
-        {"loc": absolute_url(request, "/learn/"), "lastmod": lib.updated},
-        *(
-            {"loc": absolute_url(request, a.path), "lastmod": a.updated}
-            for a in lib.articles.values()
-        ),
-        {"loc": absolute_url(request, "/guide/"), "lastmod": lib.guide.updated},
-        {"loc": absolute_url(request, "/screen/"), "lastmod": None},
-        {"loc": absolute_url(request, "/disclaimer/"), "lastmod": lib.updated},
+    pages = [
+        ("/", lib.updated),
+        ("/learn/", lib.updated),
+        *((a.path, a.updated) for a in lib.articles.values()),
+        ("/guide/", lib.guide.updated),
+        ("/screen/", None),
+        ("/disclaimer/", lib.updated),
     ]
+    codes = [code for code, _ in settings.LANGUAGES]
+    entries = []
+    for path, lastmod in pages:
+        # Each language's page is listed, and names all of them as hreflang alternates.
+        alternates = [(code, absolute_url(request, prefixed(path, code))) for code in codes]
+        for _code, loc in alternates:
+            entries.append({"loc": loc, "lastmod": lastmod, "alternates": alternates})
     return render(
         request, "website/sitemap.xml", {"entries": entries}, content_type="application/xml"
     )
@@ -133,6 +153,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         # Personal result and unsubscribe links: never index them.
         "Disallow: /screen/result/",
         "Disallow: /guide/unsubscribe/",
+        "Disallow: /es/screen/result/",
+        "Disallow: /es/guide/unsubscribe/",
         "",
         f"Sitemap: {absolute_url(request, '/sitemap.xml')}",
         "",

@@ -43,7 +43,7 @@ def _patient_for(
 
     Both go through the patient record's actions, so each leaves its change record and its
     audit event (entered by the patient: `via_patient_link`). A phone number given now fills
-    an empty one; nothing else about a known patient changes.
+    an empty one. A language given is the one they booked in, so their emails follow it.
     """
     email = details.email.strip().lower()
     patient = (
@@ -54,10 +54,13 @@ def _patient_for(
         .first()
     )
     if patient is not None:
+        changes: dict[str, str] = {}
         if details.phone and not patient.phone:
-            patient = update_patient(
-                patient, actor=None, ctx=ctx, via_patient_link=True, phone=details.phone
-            )
+            changes["phone"] = details.phone
+        if details.language and details.language != patient.language:
+            changes["language"] = details.language
+        if changes:
+            patient = update_patient(patient, actor=None, ctx=ctx, via_patient_link=True, **changes)
         return patient, False
     patient = create_patient(
         service.clinic,
@@ -70,6 +73,7 @@ def _patient_for(
         phone=details.phone,
         date_of_birth=details.date_of_birth,
         veteran=veteran,
+        language=details.language or "en",
     )
     return patient, True
 

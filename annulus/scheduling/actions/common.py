@@ -71,6 +71,8 @@ class PatientDetails:
     email: str
     phone: str
     date_of_birth: date
+    # The language of the form they used ("" when unknown, e.g. the API): their emails follow it.
+    language: str = ""
 
 
 # --- checks ---------------------------------------------------------------------------------

@@ -9,16 +9,17 @@ from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from annulus.scheduling.constraints import PostgresExclusionConstraint, TsTzRange
 from annulus.scheduling.models.setup import Location, Mode, Resource, Service
 
 
 class Status(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    ARRIVED = "arrived", "Arrived"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
+    BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", _("Arrived")
+    NO_SHOW = "no_show", _("No-show")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Statuses that hold their resources. A no-show still held them: the time was lost.

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from annulus.accounts.models import validate_timezone
 from annulus.scheduling import slots as core
@@ -84,14 +85,14 @@ class Resource(models.Model):
 
 
 class Delivery(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    TELEHEALTH = "telehealth", "Video call"
+    IN_PERSON = "in_person", _("In person")
+    TELEHEALTH = "telehealth", _("Video call")
     EITHER = "either", "In person or by video call"
 
 
 class Mode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    TELEHEALTH = "telehealth", "Video call"
+    IN_PERSON = "in_person", _("In person")
+    TELEHEALTH = "telehealth", _("Video call")
 
 
 class Service(models.Model):

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annulus.accounts.models import Clinic
 from annulus.lib import ratelimit
@@ -53,7 +54,10 @@ def limited(scope: str) -> Callable[[Callable[..., HttpResponse]], Callable[...,
             counts = request.method == "POST" or scope in ("book.browse", "book.manage")
             if counts and not ratelimit.hit(request, scope, **LIMITS[scope]):
                 response = render(
-                    request, "public/too_many.html", {"page_title": "Try again later"}, status=429
+                    request,
+                    "public/too_many.html",
+                    {"page_title": _("Please try again later")},
+                    status=429,
                 )
                 response["Retry-After"] = str(LIMITS[scope]["per_seconds"])
                 return response
@@ -201,7 +205,11 @@ def _window_start(day: date, today: date) -> date:
 def zone_note(service: Service) -> str:
     zone = service.location.zone
     now = timezone.now().astimezone(zone)
-    return f"Times are {service.location.name} time ({now:%Z}, {service.location.timezone})."
+    return _("Times are %(place)s time (%(abbr)s, %(zone)s).") % {
+        "place": service.location.name,
+        "abbr": f"{now:%Z}",
+        "zone": service.location.timezone,
+    }
 
 
 def slot_summary(service: Service, start: datetime | None, resource: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -47,7 +48,7 @@ def _session_appointment(request: HttpRequest) -> Appointment | None:
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    context = {"page_title": "We could not find your appointment", "hide_booking": False}
+    context = {"page_title": _("We could not find your appointment"), "hide_booking": False}
     return private(render(request, "scheduling/manage_invalid.html", context, status=404))
 
 
@@ -99,12 +100,12 @@ def appointment(request: HttpRequest) -> HttpResponse:
         return _not_found(request)
     just_booked = bool(request.session.pop(JUST_BOOKED_KEY, False))
     moved = request.GET.get("moved") == "1" and found.status == Status.BOOKED
-    title = "You are booked" if just_booked else "Your appointment"
+    title = _("You are booked") if just_booked else _("Your appointment")
     context = {
         **_appointment_context(found),
         "just_booked": just_booked,
         "moved": moved,
-        "page_title": "Your appointment has moved" if moved else title,
+        "page_title": _("Your appointment has moved") if moved else title,
     }
     return private(render(request, "scheduling/appointment.html", context))
 
@@ -139,7 +140,7 @@ def reschedule(request: HttpRequest) -> HttpResponse:
     resource = data.get("resource", "")
     context: dict[str, Any] = {
         **base_context,
-        "page_title": "Change your appointment",
+        "page_title": _("Change your appointment"),
         "zone_note": zone_note(service),
     }
     if new_start is not None:
@@ -195,7 +196,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
     found = _session_appointment(request)
     if found is None:
         return _not_found(request)
-    context = {**_appointment_context(found), "page_title": "Cancel your appointment"}
+    context = {**_appointment_context(found), "page_title": _("Cancel your appointment")}
     if not context["changeable"]:
         return redirect("scheduling:appointment")
     if request.method == "POST":

@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -43,7 +44,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """Step 1–3: choose a service, then a day, then a time."""
     clinic = public_clinic()
     services = bookable_services(clinic)
-    context: dict[str, Any] = {"page_title": "Book an appointment", "hide_booking": True}
+    context: dict[str, Any] = {"page_title": _("Book an appointment"), "hide_booking": True}
     token = request.GET.get("screening", "")
     if token:
         answers = screening_answers(token)
@@ -93,7 +94,7 @@ def details(request: HttpRequest) -> HttpResponse:
     if service is None or start_at is None:
         return redirect("scheduling:start")
     context: dict[str, Any] = {
-        "page_title": "Your details",
+        "page_title": _("Your details"),
         "hide_booking": True,
         "service": service,
         "zone_note": zone_note(service),
@@ -117,6 +118,7 @@ def details(request: HttpRequest) -> HttpResponse:
                         email=data_["email"],
                         phone=data_["phone"],
                         date_of_birth=data_["date_of_birth"],
+                        language=translation.get_language() or "en",
                     ),
                     mode=data_.get("mode") or None,
                     form_token=data_["form_token"],

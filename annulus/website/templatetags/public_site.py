@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from annulus.website.content import library
@@ -14,7 +15,7 @@ register = template.Library()
 @register.simple_tag
 def disclaimer_html() -> SafeString:
     # Rendered from the clinic's own Markdown file, never from visitor input.
-    return mark_safe(library().disclaimer_html)  # noqa: S308
+    return mark_safe(library().in_language(translation.get_language()).disclaimer_html)  # noqa: S308
 
 
 @register.simple_tag
@@ -25,4 +26,4 @@ def booking_link() -> str:
 
 @register.simple_tag
 def articles() -> list[object]:
-    return list(library().articles.values())
+    return list(library().in_language(translation.get_language()).articles.values())

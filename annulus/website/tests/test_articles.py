@@ -131,7 +131,11 @@ def test_it_lists_every_public_page_in_the_sitemap(client, site_clinic):
         "/screen/",
         "/disclaimer/",
     ]
-    assert locs == [f"http://testserver{path}" for path in expected]
+    # Each page in English, then the same page in Spanish (issue #18).
+    assert locs == [f"http://testserver{p}" for path in expected for p in (path, f"/es{path}")]
+    assert '<xhtml:link rel="alternate" hreflang="es" href="http://testserver/es/learn/"/>' in (
+        response.content.decode()
+    )
 
 
 def test_it_points_robots_to_the_sitemap_and_away_from_private_links(client, site_clinic):

@@ -19,7 +19,9 @@ def body(path):
 def test_it_keeps_every_content_file_free_of_top_level_headings_and_other_websites(path):
     text = body(path)
     assert not re.search(r"^# ", text, flags=re.M), "use ## and ###: the page prints the title"
-    assert not re.search(r"\]\((?!/learn/)", text), "only links to /learn/<slug>/ are allowed"
+    assert not re.search(r"\]\((?!/(?:es/)?learn/)", text), "only links to /learn/<slug>/"
+    if path.name.endswith(".es.md"):
+        assert not re.search(r"\]\(/learn/", text), "a Spanish file links to /es/learn/<slug>/"
     assert "![" not in text, "no images"
     assert not re.search(r"<(img|script|iframe|link|video|audio|embed|object)\b", text, re.I)
     assert not re.search(r"https?://", text), "name outside sources as citations, not links"
@@ -45,3 +47,22 @@ def test_it_says_the_phase_three_trial_failed_wherever_results_are_discussed():
         html = lib.articles[slug].html
         assert "saline" in html, slug
     assert "saline" in lib.guide.html and "saline" in lib.disclaimer_html
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def test_a_spanish_version_keeps_every_figure_and_the_failed_trial():
+    """Translations say the same, no stronger: every number of the English is in the Spanish."""
+    lib = library()
+    spanish = lib.in_language("es")
+    translated = [a for a in spanish.articles.values() if a.language == "es"]
+    assert any(a.slug == "evidence" for a in translated)
+    for article in translated:
+        english = set(NUMBER.findall(lib.articles[article.slug].html))
+        missing = english - set(NUMBER.findall(article.html))
+        assert missing == set(), (article.slug, sorted(missing))
+        if article.slug in ("fibrin-injection", "evidence", "faq", "fibrin-vs-fusion"):
+            assert "suero salino" in article.html, article.slug
+    assert "suero salino" in spanish.disclaimer_html
+    assert spanish.disclaimer_html != lib.disclaimer_html
