@@ -281,6 +281,8 @@ def add_spec_discography(patient: Patient, day: date) -> None:
             "dallas_grade": 3,
         },
     }
+    # Signed first: the action refuses a discography without the patient's signed consent.
+    sign_demo_consent(patient, "discography", ctx=SEED)
     record_discography(patient, day, levels, actor=None, ctx=SEED)
 
 
