@@ -1,7 +1,10 @@
 """Benchmark `annulus evaluate --batch`: cases per CPU-second, and the ratio to a bare json.loads.
 
     .venv/bin/python bench/candidacy.py [--size full|mixed] [--cases 20000] [--seed 7]
-                                        [--repeat 3] [--protocol annulus-default@2]
+                                        [--repeat 3] [--protocol annulus-default@2] [--quick]
+
+`--quick` prints only the goal's figure in well under a minute on an idle machine (10,000 cases
+unless --cases says otherwise; fresh subprocesses, interleaved; nothing written to results/).
 
 `--size full` (the default; issue 12 "Speed") generates full-size cases: every field present,
 three discs stimulated, about 3 KB of JSON each. `--size mixed` generates the varied, partly
@@ -388,7 +391,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--size", choices=("full", "mixed"), default="full")
     parser.add_argument("--protocol", default="annulus-default@2")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="only the figure (under a minute): fresh subprocesses, interleaved, nothing written",
+    )
     opts = parser.parse_args()
+    if opts.quick:
+        return quick(opts)
 
     load_before = os.getloadavg()[0]
     uptime_before = _uptime()
@@ -480,6 +490,52 @@ def main() -> int:
     (RESULTS / "candidacy.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     (RESULTS / "candidacy.md").write_text(_markdown(result), encoding="utf-8")
     print(_markdown(result))
+    return 0
+
+
+_LOADS = (
+    "import json, sys\n"
+    "with open(sys.argv[1], 'rb') as f:\n"
+    "    for line in f:\n"
+    "        json.loads(line)\n"
+)
+
+
+def quick(opts: argparse.Namespace) -> int:
+    """The goal's figure alone: `annulus evaluate --batch` in a fresh subprocess (start-up
+    included) against a bare `json.loads` pass over the same file, also a fresh subprocess,
+    interleaved, best of `--repeat` CPU times (this process's children: user + system)."""
+    cases = min(opts.cases, 10_000) if opts.cases == 20_000 else opts.cases
+    rng = random.Random(opts.seed)
+    make = make_full_case if opts.size == "full" else make_case
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    loads_cpu, batch_cpu = [], []
+    before = _uptime()
+    with tempfile.TemporaryDirectory() as tmp:
+        batch = Path(tmp) / "cases.jsonl"
+        batch.write_text("".join(json.dumps(make(rng, i)) + "\n" for i in range(cases)))
+        size = batch.stat().st_size
+        evaluate_command = [sys.executable, "-m", "annulus.cli", "evaluate", "--batch"]
+        evaluate_command += [str(batch), "--protocol", opts.protocol]
+        for _ in range(opts.repeat):
+            start = _cpu()
+            subprocess.run([sys.executable, "-c", _LOADS, str(batch)], check=True, env=env)
+            loads_cpu.append(_cpu() - start)
+            start = _cpu()
+            with open(os.devnull, "wb") as sink:
+                subprocess.run(evaluate_command, stdout=sink, check=True, cwd=ROOT, env=env)
+            batch_cpu.append(_cpu() - start)
+    loads, run = min(loads_cpu), min(batch_cpu)
+    verdict = "met" if cases / run >= GOAL else "NOT met"
+    print(
+        f"{cases:,} {opts.size}-size cases ({size / cases:,.0f} bytes each), {opts.protocol}, "
+        f"best of {opts.repeat}, interleaved fresh subprocesses\n"
+        f"bare json.loads: {loads:.2f} CPU-s ({cases / loads:,.0f} lines/CPU-s)\n"
+        f"annulus evaluate --batch: {run:.2f} CPU-s ({cases / run:,.0f} cases/CPU-s, "
+        f"start-up included), {run / loads:.1f}x json.loads\n"
+        f"goal {GOAL:,} cases/CPU-s: {verdict}\n"
+        f"uptime before: {before}\nuptime after:  {_uptime()}"
+    )
     return 0
 
 

@@ -81,16 +81,17 @@ def record_discography(
 ) -> list[Discogram]:
     """Record one discography session: a row per level, updated when that level is there already.
 
+    The patient's signed discography consent is always required (`ConsentRequired` otherwise,
+    nothing written): a caller that leaves out the session must not slip past the gate.
     `session` holds the operator, sedation and antibiotic prophylaxis (`DiscographySession`
-    fields); with it, the patient's signed discography consent is required (`ConsentRequired`
-    otherwise, nothing written) and linked. Without it (records from before sessions were kept,
-    and the demo's history), only the levels are written.
+    fields); with it, the consent is also linked to the session row. Without it (records from
+    before sessions were kept), only the levels are written.
     """
     saved = []
     with transaction.atomic():
+        consent = require_consent(patient, ConsentKind.DISCOGRAPHY)
         session_row = None
         if session is not None:
-            consent = require_consent(patient, ConsentKind.DISCOGRAPHY)
             session_row = DiscographySession.objects.filter(
                 patient=patient, performed_on=performed_on
             ).first() or DiscographySession(patient=patient, performed_on=performed_on)

@@ -62,6 +62,7 @@ __all__ = [
     "seed_patients",
 ]
 
+
 @dataclass
 class DemoPatient:
     first: str

@@ -14,6 +14,7 @@ from annulus.accounts.models import User
 from annulus.audit.context import AuditContext
 from annulus.clinical.actions import record_discography, record_injection, save_mri_study
 from annulus.clinical.models import BlockKind, DiagnosticInjection, MRIStudy
+from annulus.consents.demo import sign_demo_consent
 from annulus.patients.actions import save_intake
 from annulus.patients.models import RED_FLAG_FIELDS, Intake, IntakeStatus, Patient
 from annulus.screening.red_flags import CAUDA_EQUINA_IDS
@@ -75,6 +76,8 @@ def add_spec_discography(patient: Patient, day: date) -> None:
             "dallas_grade": 3,
         },
     }
+    # Signed first: the action refuses a discography without the patient's signed consent.
+    sign_demo_consent(patient, "discography", ctx=SEED)
     record_discography(patient, day, levels, actor=None, ctx=SEED)
 
 

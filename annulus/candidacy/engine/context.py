@@ -110,6 +110,8 @@ class DiscogramRules:
     negative_control: Condition
 
 
+_CASE: Final = Scope.CASE  # read on every fact lookup: a module global, not an enum attribute
+
 UNSET: Final[Any] = object()
 """Marks a fact not computed yet in `Context.cache` (None is a value: unknown)."""
 
@@ -141,14 +143,16 @@ class Context:
 
     def value(self, fact: Fact) -> Value:
         """The value of `fact` here (computed once per context)."""
+        name = fact.name
         cache = self.cache
-        value: Value = cache.get(fact.name, UNSET)
+        value: Value = cache.get(name, UNSET)
         if value is UNSET:
-            if fact.scope is Scope.CASE and self.parent is not None:
-                value = self.parent.value(fact)
+            parent = self.parent
+            if parent is not None and fact.scope is _CASE:
+                value = parent.value(fact)
             else:
                 value = fact.get(self)
-            cache[fact.name] = value
+            cache[name] = value
         return value
 
     def child(

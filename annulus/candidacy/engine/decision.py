@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from json.encoder import encode_basestring
 from typing import Final, Literal, NamedTuple
 
 from .levels import Level
@@ -94,9 +95,27 @@ class CriterionResult(NamedTuple):
 
 
 _RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionResult's JSON fields
+# json's own C string encoder (what `json.dumps(..., ensure_ascii=False)` uses for every str), so
+# fragments joined by hand are byte for byte what the encoder would write.
+_str: Final = encode_basestring
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_CRITERION_JSON: dict[tuple[object, ...], str] = {}
+_Key = tuple[str, str | None, str, str, str]  # a result line without its title
+_CRITERION_JSON: dict[_Key, str] = {}
+_PROTOCOL_JSON: dict[ProtocolRef, str] = {}
 _MEMO_SIZE = 8192
+
+
+def _strings(items: tuple[str, ...]) -> str:
+    """A JSON array of strings, compact."""
+    return f"[{','.join(map(_str, items))}]" if items else "[]"
+
+
+def _criterion_json(key: _Key) -> str:
+    ident, level, status, explanation, source = key
+    return (
+        f'{{"id":{_str(ident)},"level":{"null" if level is None else _str(level)},'
+        f'"status":{_str(status)},"explanation":{_str(explanation)},"source":{_str(source)}}}'
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,18 +152,13 @@ class Decision:
     def to_json(self) -> str:
         """`to_dict()` as compact JSON (one line, UTF-8 text), built fast for batches.
 
-        Equal to `json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))`. The
-        JSON of a criterion line is remembered: across a batch the same lines recur constantly.
+        Equal to `json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))`: the
+        fragments are joined by hand around json's own string encoder. The JSON of a criterion
+        line is remembered: across a batch the same lines recur constantly.
         """
-        head = _encode(
-            {
-                "case_id": self.case_id,
-                "protocol": self.protocol.to_dict(),
-                "outcome": self.outcome,
-                "levels": self.levels,
-                "routes": self.routes,
-            }
-        )
+        protocol = _PROTOCOL_JSON.get(self.protocol)
+        if protocol is None:
+            protocol = _PROTOCOL_JSON[self.protocol] = _encode(self.protocol.to_dict())
         memo = _CRITERION_JSON
         parts = []
         for criterion in self.criteria:
@@ -153,9 +167,11 @@ class Decision:
             if text is None:
                 if len(memo) >= _MEMO_SIZE:
                     memo.clear()
-                text = memo[key] = _encode(dict(zip(_RESULT_KEYS, key, strict=True)))
+                text = memo[key] = _criterion_json(key)
             parts.append(text)
         return (
-            f'{head[:-1]},"criteria":[{",".join(parts)}],'
-            f'"missing":{_encode(self.missing)},"warnings":{_encode(self.warnings)}}}'
+            f'{{"case_id":{_str(self.case_id)},"protocol":{protocol},'
+            f'"outcome":{_str(self.outcome)},"levels":{_strings(self.levels)},'
+            f'"routes":{_strings(self.routes)},"criteria":[{",".join(parts)}],'
+            f'"missing":{_strings(self.missing)},"warnings":{_strings(self.warnings)}}}'
         )

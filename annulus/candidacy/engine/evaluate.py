@@ -32,12 +32,19 @@ def evaluate(case: Case, protocol: Protocol) -> Decision:
     """Decide for `case` under `protocol`. Pure and deterministic: same inputs, same decision."""
     root = Context(case, protocol.discogram)
     trace = _Trace()
+    append = trace.results.append
+    judge = trace.judge
+    # Each criterion's compiled plain pass first (fastpath.py); anything else is judged in full.
     for criterion in protocol.red_flags:
-        trace.judge(criterion, root)
+        fast = criterion.fast
+        if fast is None or not fast(root, append):
+            judge(criterion, root)
     if trace.failed:
         return trace.decision(case, protocol, "urgent_referral", ())
     for criterion in protocol.criteria:
-        trace.judge(criterion, root)
+        fast = criterion.fast
+        if fast is None or not fast(root, append):
+            judge(criterion, root)
     positive = findings_for(root).positive_levels
     if positive:
         imaging = case.imaging
@@ -45,7 +52,9 @@ def evaluate(case: Case, protocol: Protocol) -> Decision:
         for level in positive:
             ctx = root.child(level, findings=findings.get(level))
             for criterion in protocol.level_criteria:
-                trace.judge(criterion, ctx)
+                fast = criterion.fast
+                if fast is None or not fast(ctx, append):
+                    judge(criterion, ctx)
     else:
         for criterion in protocol.level_criteria:
             trace.add(criterion, root, "not_applicable", NO_POSITIVE_LEVEL)
@@ -83,23 +92,6 @@ class _Trace:
 
     def judge(self, criterion: Criterion, ctx: Context) -> None:
         """Evaluate one criterion in `ctx` and record its result."""
-        plain = criterion.plain_test
-        if plain is not None and plain(ctx) is True:
-            # The common case, kept short: one check, nothing around it, and it passed.
-            self.results.append(
-                _new(
-                    CriterionResult,
-                    (
-                        criterion.id,
-                        ctx.level,
-                        "pass",
-                        criterion.explanation.render(ctx),
-                        criterion.source,
-                        criterion.title,
-                    ),
-                )
-            )
-            return
         if criterion.not_published:
             self.add(criterion, ctx, "not_applicable", criterion.explanation.render(ctx))
             return

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -20,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .case_errors import describe_validation_error
 from .conditions import Cond, compile_condition
-from .context import Context, DiscogramRules, Scope
+from .context import DiscogramRules, Scope
 from .decision import ProtocolRef, Route
 from .errors import ProtocolError, UnknownProtocolError
+from .fastpath import FastJudge, compile_fast
 from .templates import Template, compile_template
 
 __all__ = [
@@ -129,8 +129,8 @@ class Criterion:
     warn_when: tuple[tuple[Cond, Template], ...]
     todo: Template | None
     not_published: bool
-    plain_test: Callable[[Context], bool | None] | None = None
-    """The test of a criterion that is one check and nothing else (the engine's fast path)."""
+    fast: FastJudge | None = None
+    """The criterion's plain pass compiled to one function (see `fastpath.py`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,30 +323,44 @@ def _criterion(raw: RawCriterion, scopes: frozenset[Scope], where: str) -> Crite
     def template(text: str | None, field: str) -> Template | None:
         return None if text is None else compile_template(text, f"{where}.{field}", scopes)
 
-    applies = raw.applies_when
-    plain = len(checks) == 1 and applies is None and not raw.warn_when
+    applies = (
+        None
+        if raw.applies_when is None
+        else compile_condition(raw.applies_when, f"{where}.applies_when", scopes)
+    )
+    explanation = compile_template(raw.explanation, f"{where}.explanation", scopes)
+    warn_when = tuple(
+        (
+            compile_condition(w.when, f"{where}.warn_when[{i}].when", scopes),
+            compile_template(w.warning, f"{where}.warn_when[{i}].warning", scopes),
+        )
+        for i, w in enumerate(raw.warn_when)
+    )
+    fast = None
+    if not raw.not_published:
+        fast = compile_fast(
+            ident=raw.id,
+            source=raw.source,
+            title=raw.title,
+            explanation=explanation,
+            applies_when=applies,
+            checks=tuple(check.condition for check in checks),
+            warn_when=tuple(condition for condition, _ in warn_when),
+        )
     return Criterion(
         id=raw.id,
         title=raw.title,
         rule=raw.rule,
         source=raw.source,
         scope=scope,
-        explanation=compile_template(raw.explanation, f"{where}.explanation", scopes),
+        explanation=explanation,
         checks=tuple(checks),
         if_not_met=raw.if_not_met,
         if_unknown=raw.if_unknown,
-        applies_when=None
-        if applies is None
-        else compile_condition(applies, f"{where}.applies_when", scopes),
+        applies_when=applies,
         not_applicable=template(raw.not_applicable, "not_applicable"),
-        warn_when=tuple(
-            (
-                compile_condition(w.when, f"{where}.warn_when[{i}].when", scopes),
-                compile_template(w.warning, f"{where}.warn_when[{i}].warning", scopes),
-            )
-            for i, w in enumerate(raw.warn_when)
-        ),
+        warn_when=warn_when,
         todo=template(raw.todo, "todo"),
         not_published=raw.not_published,
-        plain_test=checks[0].condition.test if plain else None,
+        fast=fast,
     )

@@ -209,6 +209,22 @@ def test_discography_needs_its_signed_consent(staff_client, patient, clinician):
     assert not Discogram.objects.exists()
 
 
+def test_discography_without_a_session_still_needs_its_signed_consent(patient, clinician):
+    # A caller that leaves out the session (a command, an import) must not skip the gate.
+    levels = {"L4-L5": {"concordance": "concordant", "pain_intensity": 8, "dallas_grade": 3}}
+    with pytest.raises(ConsentRequired, match="discography consent"):
+        record_discography(
+            patient, date(2026, 5, 2), levels, actor=clinician, ctx=AuditContext.system("test")
+        )
+    assert not Discogram.objects.exists() and not DiscographySession.objects.exists()
+    signed_consent(patient, "discography")
+    saved = record_discography(
+        patient, date(2026, 5, 2), levels, actor=clinician, ctx=AuditContext.system("test")
+    )
+    assert [disc.level for disc in saved] == ["L4-L5"]
+    assert Discogram.objects.get().dallas_grade == 3
+
+
 def test_discography_records_pressures_volumes_and_the_session(staff_client, patient, clinician):
     consent = signed_consent(patient, "discography")
     response = staff_client.post(discography_url(patient), discography_data(clinician))

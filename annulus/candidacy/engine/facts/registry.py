@@ -6,9 +6,22 @@ from collections.abc import Callable
 
 from ..context import Context, Fact, Kind, Scope, Value, number_text
 
-__all__ = ["FACTS", "NRS", "PERCENT", "Todo", "add", "get_fact", "in_section", "number_text"]
+__all__ = [
+    "FACTS",
+    "NRS",
+    "PERCENT",
+    "SECTION_FIELDS",
+    "Todo",
+    "add",
+    "get_fact",
+    "in_section",
+    "number_text",
+]
 
 FACTS: dict[str, Fact] = {}
+
+SECTION_FIELDS: dict[object, tuple[str, str]] = {}
+"""`in_section` getter → (section, field): the compiled fast path reads these facts inline."""
 
 Todo = Callable[[Context], tuple[str, ...]]
 
@@ -60,4 +73,5 @@ def in_section(section: str, field: str) -> Callable[[Context], Value]:
         part = getattr(ctx.case, section)
         return None if part is None else getattr(part, field)
 
+    SECTION_FIELDS[get] = (section, field)
     return get

@@ -12,7 +12,6 @@ records prefetched, and a progress line goes to stderr.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from annulus.audit.context import AuditContext
 from annulus.candidacy.actions import clinic_today, record_case_export
 from annulus.candidacy.bulk import Progress, chunks, record_case_exports
 from annulus.candidacy.case_builder import CaseNotReady, Records, build_case
+from annulus.candidacy.case_json import case_json
 from annulus.candidacy.engine import CaseError, parse_case
 from annulus.patients.models import Patient
 
@@ -45,8 +45,9 @@ def case_text(patient: Patient, day: date, records: Records | None = None) -> tu
     """(case_id, the case file as JSON text); raises CaseNotReady or CaseError when there is
     no case to give."""
     case = build_case(patient, day, records)
-    parse_case(case)  # the engine's own check: what we write, `annulus evaluate` accepts
-    return case["case_id"], json.dumps(case, indent=2, ensure_ascii=False) + "\n"
+    text = case_json(case) + "\n"
+    parse_case(text)  # the engine's own check: what we write, `annulus evaluate` accepts
+    return case["case_id"], text
 
 
 def why_not(exc: CaseNotReady | CaseError) -> str:
@@ -57,6 +58,8 @@ def why_not(exc: CaseNotReady | CaseError) -> str:
 
 class Command(BaseCommand):
     help = "Write a patient's candidacy case file (or one per patient with --all DIR)."
+    # A read-only export: Django's system checks (templates, URLs) cost more than a small run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("patient_id", nargs="?", type=int, help="the patient's record id")
@@ -115,7 +118,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"patient {patient.pk}: skipped: {why_not(exc)}")
                     skipped += 1
                     continue
-                (folder / f"{Path(case_id).name}.json").write_text(text, encoding="utf-8")
+                (folder / f"{Path(case_id).name}.json").write_bytes(text.encode())
                 done.append(patient)
                 days[patient.pk] = on
                 written += 1

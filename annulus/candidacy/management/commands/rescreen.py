@@ -51,6 +51,8 @@ class Change:
 
 class Command(BaseCommand):
     help = "List patients whose candidacy decision would change under another protocol version."
+    # Django's system checks (templates, URLs) cost more than a small registry's whole run.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--protocol", required=True, metavar="ID@VERSION")

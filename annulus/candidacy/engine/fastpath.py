@@ -1,0 +1,203 @@
+"""A criterion's common case compiled to one plain Python function: "it passes, nothing else".
+
+Most criteria pass for most cases. The general evaluation (`evaluate._Trace.judge`) walks the
+condition objects, one method call per node and per fact; for a batch that dispatch is most of
+the engine's time. So, once per protocol load, each criterion gets a function generated from its
+conditions, with the facts read into local variables and the conditions written out as Python
+`and`/`or` expressions. It answers only "passes for certain" (status `pass`, no warning): then it
+appends the result line itself and returns True. Anything else (a failure, an unknown fact, a
+warning, not applicable) returns False, and the general path decides, so every outcome other
+than a plain pass still comes from one place.
+
+Three-valued logic in two-valued Python: each condition compiles to two expressions, "is
+certainly true" and "is certainly false"; an unknown fact (None) makes both false. Constants go
+through the function's namespace, never into the source text.
+"""
+
+from __future__ import annotations
+
+import operator
+import textwrap
+from collections.abc import Callable
+from typing import Any
+
+from .conditions import AllOf, AnyKnown, AnyOf, Between, Compare, Is, Not, OneOf
+from .context import UNSET, Context, Fact, Scope
+from .decision import CriterionResult
+from .facts.registry import SECTION_FIELDS
+from .templates import Template
+
+__all__ = ["FastJudge", "compile_fast"]
+
+FastJudge = Callable[[Context, Callable[[CriterionResult], None]], bool]
+"""`fast(ctx, append)`: True when it appended the criterion's `pass` line; False otherwise."""
+
+_SYMBOLS: dict[object, str] = {
+    operator.ge: ">=",
+    operator.le: "<=",
+    operator.gt: ">",
+    operator.lt: "<",
+    operator.eq: "==",
+}
+
+
+class Unsupported(Exception):
+    """A condition this compiler does not know; the criterion keeps only the general path."""
+
+
+class _Writer:
+    """Collects the generated function's fact variables, their loading code and constants."""
+
+    def __init__(self) -> None:
+        self.facts: dict[str, str] = {}  # fact name → local variable
+        self.namespace: dict[str, Any] = {"UNSET": UNSET}
+        self.loads: list[str] = []  # code not emitted yet (flushed at the indent asked for)
+
+    def const(self, value: object) -> str:
+        name = f"k{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def fact(self, fact: Fact) -> str:
+        var = self.facts.get(fact.name)
+        if var is None:
+            var = self.facts[fact.name] = f"v{len(self.facts)}"
+            key = self.const(fact.name)
+            path = SECTION_FIELDS.get(fact.get)
+            if path is not None and fact.scope is Scope.CASE:
+                # A plain field of the case: read it here rather than through two calls.
+                section, field = path
+                compute = [
+                    f"part = case.{_name(section)}",
+                    f"{var} = None if part is None else part.{_name(field)}",
+                    f"cache[{key}] = {var}",
+                ]
+            else:
+                compute = [f"{var} = ctx.value({self.const(fact)})"]
+            self.loads += [f"{var} = get({key}, UNSET)", f"if {var} is UNSET:"]
+            self.loads += [f"    {line}" for line in compute]
+        return var
+
+    def flush(self, indent: str) -> str:
+        """The loading code gathered so far, indented; then forgotten."""
+        text = "".join(f"{indent}{line}\n" for line in self.loads)
+        self.loads = []
+        return text
+
+    def render(self, template: Template) -> str:
+        """Code setting `text` to the template's rendering, from its memo when it is there."""
+        if not template.facts:
+            return f"text = {self.const(template.text)}\n"
+        values = "".join(f"{self.fact(fact)}, " for fact in template.facts)
+        return (
+            f"text = {self.const(template._memo)}.get(({values}))\n"
+            "if text is None:\n"
+            f"    text = {self.const(template.render)}(ctx)\n"
+        )
+
+    def true(self, cond: object) -> str:
+        """Python text that is truthy exactly when `cond` is certainly true."""
+        if isinstance(cond, Is):
+            return f"({self.fact(cond.fact)} is {cond.expected!r})"
+        if isinstance(cond, OneOf):
+            v = self.fact(cond.fact)
+            return f"({v} is not None and {v} in {self.const(cond.allowed)})"
+        if isinstance(cond, Between | Compare):
+            known, comparison = self._compare(cond)
+            return f"({known} and {comparison})"
+        if isinstance(cond, AllOf):
+            return self._join([self.true(item) for item in cond.items], "and")
+        if isinstance(cond, AnyOf | AnyKnown):
+            return self._join([self.true(item) for item in cond.items], "or")
+        if isinstance(cond, Not):
+            return self.false(cond.item)
+        raise Unsupported(type(cond).__name__)
+
+    def false(self, cond: object) -> str:
+        """Python text that is truthy exactly when `cond` is certainly false."""
+        if isinstance(cond, Is):
+            return f"({self.fact(cond.fact)} is {(not cond.expected)!r})"
+        if isinstance(cond, OneOf):
+            v = self.fact(cond.fact)
+            return f"({v} is not None and {v} not in {self.const(cond.allowed)})"
+        if isinstance(cond, Between | Compare):
+            known, comparison = self._compare(cond)
+            return f"({known} and not {comparison})"
+        if isinstance(cond, AllOf):
+            return self._join([self.false(item) for item in cond.items], "or")
+        if isinstance(cond, AnyOf):
+            return self._join([self.false(item) for item in cond.items], "and")
+        if isinstance(cond, AnyKnown):
+            # False when none is true and at least one is known false.
+            anything = self._join([self.true(item) for item in cond.items], "or")
+            return f"(not {anything} and {self._join([self.false(i) for i in cond.items], 'or')})"
+        if isinstance(cond, Not):
+            return self.true(cond.item)
+        raise Unsupported(type(cond).__name__)
+
+    def _compare(self, cond: Between | Compare) -> tuple[str, str]:
+        """(every value known, the comparison itself) for a numeric comparison."""
+        v = self.fact(cond.fact)
+        if isinstance(cond, Between):
+            return f"{v} is not None", f"({self.const(cond.low)} <= {v} <= {self.const(cond.high)})"
+        symbol = _SYMBOLS.get(cond.op)
+        if symbol is None:
+            raise Unsupported(repr(cond.op))
+        if cond.other is None:
+            return f"{v} is not None", f"({v} {symbol} {self.const(cond.limit)})"
+        w = self.fact(cond.other)
+        known = f"{v} is not None and {w} is not None"
+        return known, f"({v} {symbol} {w} * {self.const(cond.times)})"
+
+    @staticmethod
+    def _join(parts: list[str], word: str) -> str:
+        return "(" + f" {word} ".join(parts) + ")"
+
+
+def compile_fast(
+    *,
+    ident: str,
+    source: str,
+    title: str,
+    explanation: Template,
+    applies_when: object | None,
+    checks: tuple[object, ...],
+    warn_when: tuple[object, ...],
+) -> FastJudge | None:
+    """The pass-only function of one criterion, or None when a condition is not compilable."""
+    writer = _Writer()
+    try:
+        tests = [writer.true(applies_when)] if applies_when is not None else []
+        tests += [writer.true(check) for check in checks]
+        tests += [writer.false(warning) for warning in warn_when]
+    except Unsupported:
+        return None
+    writer.namespace.update(new=tuple.__new__, Result=CriterionResult, ident=ident)
+    writer.namespace.update(source=source, title=title)
+    condition = " and ".join(tests) or "True"
+    head = writer.flush("    ")
+    render = writer.render(explanation)
+    text = (
+        "def fast(ctx, append):\n"
+        "    cache = ctx.cache\n"
+        "    get = cache.get\n"
+        "    case = ctx.case\n"
+        f"{head}"
+        f"    if {condition}:\n"
+        f"{writer.flush('        ')}"
+        f"{textwrap.indent(render, '        ')}"
+        '        append(new(Result, (ident, ctx.level, "pass", text, source, title)))\n'
+        "        return True\n"
+        "    return False\n"
+    )
+    code = compile(text, f"<criterion {ident}>", "exec")
+    exec(code, writer.namespace)  # noqa: S102 - our own text; every value is in the namespace
+    fast: FastJudge = writer.namespace["fast"]
+    return fast
+
+
+def _name(text: str) -> str:
+    """An attribute name from our own fact registry, checked before it goes into source text."""
+    if not text.isidentifier():
+        raise Unsupported(text)
+    return text
