@@ -10,8 +10,6 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from annulus.analytics import charts
-
 __all__ = ["chart_context", "csv_text", "pdf", "text", "today_for"]
 
 
@@ -140,6 +138,10 @@ def csv_text(report: dict[str, Any]) -> str:
 
 def chart_context(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Per arm: the arm's data and its two charts (SVG data URIs with alt text)."""
+    # Imported here: charts pull in the outcomes results and matplotlib, which the text, CSV and
+    # JSON forms of the report (and the command's start-up) do without.
+    from annulus.analytics import charts
+
     found = []
     for arm in report["arms"]:
         found.append(
