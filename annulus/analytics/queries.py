@@ -4,8 +4,8 @@ whatever the number of patients.
 - ``cohort_counts``: per arm, enrolled and due at each time point (conditional aggregates over
   the follow-ups), plus the baseline characteristics;
 - ``score_aggregates``: per arm and time point, who answered, ODI responders, the composite and
-  the sums for mean changes. One query: scores pivoted per follow-up and time point, the baseline
-  carried to every row with a window function, then grouped;
+  the sums for mean changes. One query over the score pivot (``outcomes.TimePointScores``, one
+  row per answered time point), each row joined to its follow-up's baseline row, then grouped;
 - ``survival_groups``: (arm, days, event, patients) for Kaplan-Meier;
 - ``adverse_event_counts``: patients with an adverse event after entry, by kind.
 
@@ -252,28 +252,20 @@ def score_aggregates(filters: Filters, today: date) -> dict[tuple[str, str], dic
             f"SUM(({column} - b_{column}) * ({column} - b_{column})) AS dsq_{column}",
         ]
     # Only constants of this module are formatted in; values go in as parameters.
+    # ``outcomes_timepointscores`` holds one row per answered time point with its three scores
+    # (kept by the scoring actions), so there is no join of every score to its response and
+    # invitation here; the baseline is joined per follow-up.
     sql = f"""
 WITH s AS (
   SELECT f.id AS fid, f.patient_id, f.treatment_date, {_bucket_sql("f.arm")} AS arm,
-         i.code, i.closes,
-         MAX(CASE WHEN ir.instrument_id = 'odi' THEN ir.score END) AS odi,
-         MAX(CASE WHEN ir.instrument_id = 'nrs-back' THEN ir.score END) AS nrs,
-         MAX(CASE WHEN ir.instrument_id = 'rmdq' THEN ir.score END) AS rmdq
-  FROM outcomes_instrumentresponse ir
-  JOIN outcomes_response r ON r.id = ir.response_id
-  JOIN outcomes_invitation i ON i.id = r.invitation_id
-  JOIN outcomes_followup f ON f.id = i.follow_up_id
+         t.code, t.closes, t.odi, t.nrs_back AS nrs, t.rmdq
+  FROM outcomes_timepointscores t
+  JOIN outcomes_followup f ON f.id = t.follow_up_id
   JOIN patients_patient p ON p.id = f.patient_id
-  WHERE ir.instrument_id IN ('odi', 'nrs-back', 'rmdq') AND ir.score IS NOT NULL
-    AND i.status IN ('completed', 'partial') AND i.code IN ({codes})
-    AND (i.code = 'baseline' OR i.closes < %s) AND {where}
-  GROUP BY f.id, f.patient_id, f.treatment_date, f.arm, i.code, i.closes
+  WHERE t.code IN ({codes}) AND (t.code = 'baseline' OR t.closes < %s) AND {where}
 ), w AS (
-  SELECT s.*,
-    MAX(CASE WHEN code = 'baseline' THEN odi END) OVER (PARTITION BY fid) AS b_odi,
-    MAX(CASE WHEN code = 'baseline' THEN nrs END) OVER (PARTITION BY fid) AS b_nrs,
-    MAX(CASE WHEN code = 'baseline' THEN rmdq END) OVER (PARTITION BY fid) AS b_rmdq
-  FROM s
+  SELECT s.*, b.odi AS b_odi, b.nrs_back AS b_nrs, b.rmdq AS b_rmdq
+  FROM s LEFT JOIN outcomes_timepointscores b ON b.follow_up_id = s.fid AND b.code = 'baseline'
 )
 SELECT arm, code, COUNT(*) AS answered,
   SUM(CASE WHEN b_odi IS NOT NULL AND odi IS NOT NULL THEN 1 ELSE 0 END) AS evaluable,
