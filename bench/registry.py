@@ -94,6 +94,7 @@ def _get(client: Any, url: str, repeat: int = 3) -> dict[str, Any]:
     return {
         "seconds": round(min(times), 3),
         "median": round(statistics.median(times), 3),
+        "first": round(times[0], 3),  # cold: charts not yet drawn in this process
         "bytes": size,
     }
 
