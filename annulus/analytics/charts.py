@@ -11,12 +11,12 @@ differ, not only colours), and a text alternative for each chart.
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from matplotlib import rc_context
-from matplotlib.figure import Figure
+from annulus.outcomes.charts import _STYLE, BRAND, INK, MUTED, data_uri, matplotlib_parts
 
-from annulus.outcomes.charts import _STYLE, BRAND, INK, MUTED, data_uri
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["data_uri", "describe_responders", "describe_survival", "responders_svg",
            "survival_svg"]  # fmt: skip
@@ -36,8 +36,9 @@ def _pct(value: float | None) -> str:
 
 def responders_svg(arm: dict[str, Any], benchmarks: list[dict[str, Any]]) -> str:
     points = arm["time_points"]
-    with rc_context(_STYLE):  # type: ignore[arg-type]
-        figure = Figure(figsize=(6.4, 3.4), dpi=100)
+    rc_context, figure_class = matplotlib_parts()
+    with rc_context(_STYLE):
+        figure = figure_class(figsize=(6.4, 3.4), dpi=100)
         ax = figure.add_subplot()
         xs = list(range(len(points)))
         for bench, colour, style in (("nct01011816-saline", SALINE, "--"),
@@ -89,8 +90,9 @@ def describe_responders(arm: dict[str, Any]) -> str:
 
 def survival_svg(arm: dict[str, Any]) -> str:
     points = [p for p in arm["free_of_secondary_procedure"] if p["estimate"] is not None]
-    with rc_context(_STYLE):  # type: ignore[arg-type]
-        figure = Figure(figsize=(6.4, 3.0), dpi=100)
+    rc_context, figure_class = matplotlib_parts()
+    with rc_context(_STYLE):
+        figure = figure_class(figsize=(6.4, 3.0), dpi=100)
         ax = figure.add_subplot()
         xs = [0.0] + [float(p["months"]) for p in points]
         ys = [100.0] + [100 * p["estimate"] for p in points]

@@ -4,8 +4,8 @@ whatever the number of patients.
 - ``cohort_counts``: per arm, enrolled and due at each time point (conditional aggregates over
   the follow-ups), plus the baseline characteristics;
 - ``score_aggregates``: per arm and time point, who answered, ODI responders, the composite and
-  the sums for mean changes. One query: scores pivoted per follow-up and time point, the baseline
-  carried to every row with a window function, then grouped;
+  the sums for mean changes. One query over the score pivot (``outcomes.TimePointScores``, one
+  row per answered time point), each row joined to its follow-up's baseline row, then grouped;
 - ``survival_groups``: (arm, days, event, patients) for Kaplan-Meier;
 - ``adverse_event_counts``: patients with an adverse event after entry, by kind.
 
@@ -33,17 +33,14 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
 
 from annulus.clinical.models import (
-    AdverseEvent,
-    AlternativeReferral,
-    FibrinProcedure,
     PriorSpineProcedure,
 )
 from annulus.outcomes.models import FIBRIN_ARM, FollowUp
@@ -183,9 +180,6 @@ def cohort_counts(filters: Filters, today: date) -> dict[str, dict[str, Any]]:
     return {str(row["bucket"]): dict(row) for row in rows}
 
 
-MEASURE_COLUMNS = {"odi": "odi", "nrs-back": "nrs", "rmdq": "rmdq"}
-
-
 def _where(filters: Filters, alias_f: str, alias_p: str) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
@@ -208,125 +202,71 @@ def _day(day: date) -> Any:
     return connection.ops.adapt_datefield_value(day)
 
 
-# ODI responder (clinical-reference §4.10): improved by at least 30 % of a baseline above 0.
-# Written as 10 x improvement >= 3 x baseline so the 30 % boundary is not lost to rounding.
-_ODI_RESPONDER = "(b_odi > 0 AND odi IS NOT NULL AND 10 * (b_odi - odi) >= 3 * b_odi - 1e-9)"
-_PAIN_30 = "(b_nrs > 0 AND nrs IS NOT NULL AND 10 * (b_nrs - nrs) >= 3 * b_nrs - 1e-9)"
-_FUNCTION_30 = (
-    "(CASE WHEN rmdq IS NOT NULL AND b_rmdq IS NOT NULL"
-    " THEN (b_rmdq > 0 AND 10 * (b_rmdq - rmdq) >= 3 * b_rmdq - 1e-9)"
-    " ELSE (b_odi > 0 AND odi IS NOT NULL AND 10 * (b_odi - odi) >= 3 * b_odi - 1e-9) END)"
-)
-_COMPOSITE_KNOWN = (
-    "(nrs IS NOT NULL AND b_nrs IS NOT NULL AND ((rmdq IS NOT NULL AND b_rmdq IS NOT NULL)"
-    " OR (odi IS NOT NULL AND b_odi IS NOT NULL)))"
-)
+def _first_event_ctes(where: str) -> str:
+    """The follow-ups in the report (``fu``) and each one's first secondary-procedure and serious
+    adverse-event day after entry, one grouped join per table instead of a probe per row."""
+    return f"""
+fu AS (
+  SELECT f.id, f.patient_id, f.treatment_date, f.arm, f.stopped_at
+  FROM outcomes_followup f JOIN patients_patient p ON p.id = f.patient_id WHERE {where}
+), repeat AS (
+  SELECT fu.id AS fid, MIN(fp.performed_on) AS day FROM fu
+  JOIN clinical_fibrinprocedure fp ON fp.patient_id = fu.patient_id
+    AND fp.performed_on > fu.treatment_date
+  GROUP BY fu.id
+), referral AS (
+  SELECT fu.id AS fid, MIN(ar.referred_on) AS day FROM fu
+  JOIN clinical_alternativereferral ar ON ar.patient_id = fu.patient_id
+    AND ar.referred_on > fu.treatment_date
+    AND ar.alternative IN ('fusion', 'spine_surgery_consult')
+  GROUP BY fu.id
+), serious AS (
+  SELECT fu.id AS fid, MIN(ae.onset_on) AS day FROM fu
+  JOIN clinical_adverseevent ae ON ae.patient_id = fu.patient_id AND ae.serious
+    AND ae.onset_on >= fu.treatment_date
+  GROUP BY fu.id
+)"""  # noqa: S608
 
 
-def _no_secondary() -> str:
-    return (
-        "NOT EXISTS (SELECT 1 FROM clinical_fibrinprocedure fp WHERE fp.patient_id = w.patient_id"
-        " AND fp.performed_on > w.treatment_date AND fp.performed_on <= w.closes)"
-        " AND NOT EXISTS (SELECT 1 FROM clinical_alternativereferral ar"
-        " WHERE ar.patient_id = w.patient_id AND ar.referred_on > w.treatment_date"
-        " AND ar.referred_on <= w.closes"
-        " AND ar.alternative IN ('fusion', 'spine_surgery_consult'))"
-        " AND NOT EXISTS (SELECT 1 FROM clinical_adverseevent ae WHERE ae.patient_id = w.patient_id"
-        " AND ae.serious AND ae.onset_on >= w.treatment_date AND ae.onset_on <= w.closes)"
-    )
-
-
-def score_aggregates(filters: Filters, today: date) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (arm, time point code, including "baseline"): counts and sums of scores and changes."""
-    where, params = _where(filters, "f", "p")
-    codes = ", ".join(f"'{c}'" for c in ("baseline", *REPORT_CODES))
-    composite_codes = ", ".join(f"'{c}'" for c in COMPOSITE_CODES)
-    sums = []
-    for column in MEASURE_COLUMNS.values():
-        sums += [
-            f"COUNT({column}) AS n_{column}",
-            f"SUM({column}) AS sum_{column}",
-            f"SUM({column} * {column}) AS sq_{column}",
-            f"COUNT({column} - b_{column}) AS dn_{column}",
-            f"SUM({column} - b_{column}) AS dsum_{column}",
-            f"SUM(({column} - b_{column}) * ({column} - b_{column})) AS dsq_{column}",
-        ]
-    # Only constants of this module are formatted in; values go in as parameters.
-    sql = f"""
-WITH s AS (
-  SELECT f.id AS fid, f.patient_id, f.treatment_date, {_bucket_sql("f.arm")} AS arm,
-         i.code, i.closes,
-         MAX(CASE WHEN ir.instrument_id = 'odi' THEN ir.score END) AS odi,
-         MAX(CASE WHEN ir.instrument_id = 'nrs-back' THEN ir.score END) AS nrs,
-         MAX(CASE WHEN ir.instrument_id = 'rmdq' THEN ir.score END) AS rmdq
-  FROM outcomes_instrumentresponse ir
-  JOIN outcomes_response r ON r.id = ir.response_id
-  JOIN outcomes_invitation i ON i.id = r.invitation_id
-  JOIN outcomes_followup f ON f.id = i.follow_up_id
-  JOIN patients_patient p ON p.id = f.patient_id
-  WHERE ir.instrument_id IN ('odi', 'nrs-back', 'rmdq') AND ir.score IS NOT NULL
-    AND i.status IN ('completed', 'partial') AND i.code IN ({codes})
-    AND (i.code = 'baseline' OR i.closes < %s) AND {where}
-  GROUP BY f.id, f.patient_id, f.treatment_date, f.arm, i.code, i.closes
-), w AS (
-  SELECT s.*,
-    MAX(CASE WHEN code = 'baseline' THEN odi END) OVER (PARTITION BY fid) AS b_odi,
-    MAX(CASE WHEN code = 'baseline' THEN nrs END) OVER (PARTITION BY fid) AS b_nrs,
-    MAX(CASE WHEN code = 'baseline' THEN rmdq END) OVER (PARTITION BY fid) AS b_rmdq
-  FROM s
-)
-SELECT arm, code, COUNT(*) AS answered,
-  SUM(CASE WHEN b_odi IS NOT NULL AND odi IS NOT NULL THEN 1 ELSE 0 END) AS evaluable,
-  SUM(CASE WHEN {_ODI_RESPONDER} THEN 1 ELSE 0 END) AS responders,
-  SUM(CASE WHEN code IN ({composite_codes}) AND {_COMPOSITE_KNOWN} THEN 1 ELSE 0 END)
-    AS composite_known,
-  SUM(CASE WHEN code IN ({composite_codes}) AND {_COMPOSITE_KNOWN} AND {_PAIN_30}
-      AND {_FUNCTION_30} AND {_no_secondary()} THEN 1 ELSE 0 END) AS composite_success,
-  {", ".join(sums)}
-FROM w GROUP BY arm, code
-"""  # noqa: S608
+def _rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_day(today), *params])
+        cursor.execute(sql, params)
         names = [c[0] for c in cursor.description]
-        found = {}
-        for row in cursor.fetchall():
-            values = dict(zip(names, row, strict=True))
-            found[(values.pop("arm"), values.pop("code"))] = values
-    return found
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _as_date(value: Any) -> Any:
+    # SQLite hands dates back as text (None stays None).
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def survival_groups(filters: Filters, today: date) -> dict[str, list[tuple[int, bool, int]]]:
     """Per arm: (days from entry, event, patients). The event is the first fibrin procedure or
     fusion/surgery referral after entry (a secondary procedure); others are censored today, or on
     the day their follow-up stopped."""
-    surgery = Q(alternative__in=SURGERY_ARMS)
-    repeat = (
-        FibrinProcedure.objects.filter(
-            patient=OuterRef("patient"), performed_on__gt=OuterRef("treatment_date")
-        )
-        .order_by("performed_on")
-        .values("performed_on")[:1]
+    where, params = _where(filters, "f", "p")
+    zone = timezone.get_current_timezone_name()
+    stopped_day = (
+        "(fu.stopped_at AT TIME ZONE %s)::date"
+        if connection.vendor == "postgresql"
+        else "date(fu.stopped_at)"
     )
-    referral = (
-        AlternativeReferral.objects.filter(
-            surgery, patient=OuterRef("patient"), referred_on__gt=OuterRef("treatment_date")
-        )
-        .order_by("referred_on")
-        .values("referred_on")[:1]
-    )
-    rows = (
-        follow_ups(filters)
-        .annotate(repeat_on=Subquery(repeat), referral_on=Subquery(referral))
-        .values("bucket", "treatment_date", "repeat_on", "referral_on", "stopped_at__date")
-        .annotate(patients=Count("id"))
-        .order_by()
-    )
+    # Only constants of this module are formatted in; values go in as parameters.
+    sql = f"""
+WITH {_first_event_ctes(where)}
+SELECT {_bucket_sql("fu.arm")} AS bucket, fu.treatment_date, repeat.day AS repeat_on,
+       referral.day AS referral_on, {stopped_day} AS stopped_on, COUNT(*) AS patients
+FROM fu LEFT JOIN repeat ON repeat.fid = fu.id LEFT JOIN referral ON referral.fid = fu.id
+GROUP BY 1, 2, 3, 4, 5
+"""  # noqa: S608
     found: dict[str, dict[tuple[int, bool], int]] = defaultdict(lambda: defaultdict(int))
     # One row per distinct (entry day, event days): at most a few thousand, not one per patient.
-    for row in rows:
-        events = [d for d in (row["repeat_on"], row["referral_on"]) if d is not None]
-        start = row["treatment_date"]
-        end = row["stopped_at__date"] or today
+    for row in _rows(sql, [*params, *([zone] if connection.vendor == "postgresql" else [])]):
+        events: list[date] = [
+            _as_date(row[k]) for k in ("repeat_on", "referral_on") if row[k] is not None
+        ]
+        start: date = _as_date(row["treatment_date"])
+        end: date = _as_date(row["stopped_on"]) or today
         if events and min(events) <= min(end, today):
             key = ((min(events) - start).days, True)
         else:
@@ -348,22 +288,28 @@ ADVERSE_KINDS = {
 
 def adverse_event_counts(filters: Filters) -> dict[str, dict[str, int]]:
     """Per arm: patients with at least one adverse event of each kind on or after entry."""
-    flags = {
-        f"ae_{kind}": Exists(
-            AdverseEvent.objects.filter(
-                condition, patient=OuterRef("patient"), onset_on__gte=OuterRef("treatment_date")
-            )
-        )
-        for kind, condition in ADVERSE_KINDS.items()
+    where, params = _where(filters, "f", "p")
+    # Only constants of this module are formatted in; values go in as parameters.
+    sql = f"""
+WITH fu AS (
+  SELECT f.id, f.patient_id, f.treatment_date, f.arm
+  FROM outcomes_followup f JOIN patients_patient p ON p.id = f.patient_id WHERE {where}
+), events AS (
+  SELECT fu.id AS fid,
+    MAX(CASE WHEN ae.related THEN 1 ELSE 0 END) AS related,
+    MAX(CASE WHEN ae.serious THEN 1 ELSE 0 END) AS serious,
+    MAX(CASE WHEN ae.discitis THEN 1 ELSE 0 END) AS discitis
+  FROM fu JOIN clinical_adverseevent ae ON ae.patient_id = fu.patient_id
+    AND ae.onset_on >= fu.treatment_date
+  GROUP BY fu.id
+)
+SELECT {_bucket_sql("fu.arm")} AS bucket, COUNT(*) AS enrolled, COUNT(events.fid) AS "any",
+  COALESCE(SUM(events.related), 0) AS related, COALESCE(SUM(events.serious), 0) AS serious,
+  COALESCE(SUM(events.discitis), 0) AS discitis
+FROM fu LEFT JOIN events ON events.fid = fu.id
+GROUP BY 1
+"""  # noqa: S608
+    return {
+        str(row["bucket"]): {key: int(value) for key, value in row.items() if key != "bucket"}
+        for row in _rows(sql, params)
     }
-    rows: Any = (
-        follow_ups(filters)
-        .annotate(**flags)
-        .values("bucket")
-        .annotate(
-            enrolled=Count("id"),
-            **{kind: Count("id", filter=Q(**{f"ae_{kind}": True})) for kind in ADVERSE_KINDS},
-        )
-        .order_by()
-    )
-    return {str(row["bucket"]): dict(row) for row in rows}

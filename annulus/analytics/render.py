@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
-
-from annulus.analytics import charts
 
 __all__ = ["chart_context", "csv_text", "pdf", "text", "today_for"]
 
@@ -140,18 +140,40 @@ def csv_text(report: dict[str, Any]) -> str:
 
 def chart_context(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Per arm: the arm's data and its two charts (SVG data URIs with alt text)."""
+    from annulus.analytics import charts  # see _chart_uris
+
+    benchmarks = json.dumps(report["benchmarks"], sort_keys=True, default=str)
     found = []
     for arm in report["arms"]:
+        responders, survival = _chart_uris(json.dumps(arm, sort_keys=True, default=str), benchmarks)
         found.append(
             {
                 "arm": arm,
-                "responders_src": charts.data_uri(charts.responders_svg(arm, report["benchmarks"])),
+                "responders_src": responders,
                 "responders_alt": charts.describe_responders(arm),
-                "survival_src": charts.data_uri(charts.survival_svg(arm)),
+                "survival_src": survival,
                 "survival_alt": charts.describe_survival(arm),
             }
         )
     return found
+
+
+@lru_cache(maxsize=32)
+def _chart_uris(arm_json: str, benchmarks_json: str) -> tuple[str, str]:
+    """An arm's two charts, drawn once per distinct set of numbers in this process.
+
+    Drawing eight charts takes matplotlib seconds of text layout, while the numbers behind them
+    change only when patients answer; the charts are pure functions of the numbers, so the
+    numbers (as JSON) are the cache key. Charts pull in matplotlib, imported here so the text,
+    CSV and JSON forms of the report (and the command's start-up) do without it.
+    """
+    from annulus.analytics import charts
+
+    arm, benchmarks = json.loads(arm_json), json.loads(benchmarks_json)
+    return (
+        charts.data_uri(charts.responders_svg(arm, benchmarks)),
+        charts.data_uri(charts.survival_svg(arm)),
+    )
 
 
 def pdf(report: dict[str, Any], *, clinic: Any = None) -> bytes:

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from annulus.analytics import benchmarks, queries, stats
+from annulus.analytics import benchmarks, queries, score_sql, stats
 from annulus.analytics.queries import (
     ADVERSE_KINDS,
     ARM_LABELS,
@@ -167,7 +167,7 @@ def build_report(filters: Filters, today: date) -> dict[str, Any]:
     """The whole report for ``filters`` as of ``today`` (the clinic's local date)."""
     with queries.tuned():
         counts = queries.cohort_counts(filters, today)
-        scores = queries.score_aggregates(filters, today)
+        scores = score_sql.score_aggregates(filters, today)
         survival = queries.survival_groups(filters, today)
         adverse = queries.adverse_event_counts(filters)
     at = [(_months(MONTHS[c]), PLAN_POINTS[c].due) for c in SURVIVAL_CODES]

@@ -30,6 +30,7 @@ from annulus.clinical.models import (
     LevelFinding,
     MRIStudy,
 )
+from annulus.outcomes import time_point_scores
 from annulus.outcomes.models import (
     FIBRIN_ARM,
     Anchor,
@@ -385,3 +386,6 @@ def _follow_up(people: list[Patient], plans: list[Plan], rng: random.Random, tod
                 )
             )
     InstrumentResponse.objects.bulk_create(parts)
+    # Bulk writes skip the scoring action, so the report's score pivot is rebuilt here, once per
+    # chunk.
+    time_point_scores.refresh([invitation.pk for invitation, _, _ in answers])

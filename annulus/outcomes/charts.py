@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import rc_context
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from annulus.outcomes.results import Trajectory
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DAYS_PER_MONTH = 30.4375
 BRAND, INK, MUTED, BAND = "#0b5d6b", "#1b2430", "#6b7785", "#0b5d6b"
@@ -47,10 +43,24 @@ def mcid_band(trajectory: Trajectory) -> tuple[float, float] | None:
     )
 
 
+def matplotlib_parts() -> tuple[Any, type[Figure]]:
+    """``rc_context`` and ``Figure``, imported on first use: matplotlib takes about half a
+    second to import, and every command and process that loads the URLs or template tags would
+    pay it at start-up."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    return rc_context, Figure
+
+
 def trajectory_svg(trajectory: Trajectory, *, width: float = 6.4, height: float = 3.2) -> str:
     measure = trajectory.measure
-    with rc_context(_STYLE):  # type: ignore[arg-type]
-        figure = Figure(figsize=(width, height), dpi=100)
+    rc_context, figure_class = matplotlib_parts()
+    with rc_context(_STYLE):
+        figure = figure_class(figsize=(width, height), dpi=100)
         ax = figure.add_subplot()
         xs = [point.day / DAYS_PER_MONTH for point in trajectory.points]
         ys = [point.value for point in trajectory.points]

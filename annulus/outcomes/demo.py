@@ -23,7 +23,7 @@ from django.db import transaction
 
 from annulus.lib.tokens import token_hash
 from annulus.notifications.models import OutboundEmail, Status
-from annulus.outcomes import actions, library
+from annulus.outcomes import actions, library, time_point_scores
 from annulus.outcomes.delivery import REDACTED, reminder_days
 from annulus.outcomes.models import (
     FollowUp,
@@ -225,3 +225,4 @@ def _answer(invitation: Invitation, fate: Fate, at: datetime) -> None:
     response.save()
     Response.objects.filter(pk=response.pk).update(updated_at=at)
     invitation.save()
+    time_point_scores.refresh([invitation.pk])

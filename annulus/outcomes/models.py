@@ -291,3 +291,33 @@ class InstalledTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} table for {self.instrument_id} v{self.version}"
+
+
+class TimePointScores(models.Model):
+    """One narrow row per answered time point: its ODI, back NRS and RMDQ scores side by side.
+
+    The registry report reads these instead of joining every instrument score to its response and
+    invitation (the join, sort and pivot were most of its time at 100,000 patients). Kept current
+    by ``time_point_scores.refresh``, which the actions that score a response call in their
+    transaction; a row exists only while its invitation is completed or partial and has one of
+    the three scores. Never edited by hand: ``refresh`` rebuilds it from the scores.
+    """
+
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # Indexed with the code below (the baseline of a follow-up is looked up by both).
+    follow_up = models.ForeignKey(
+        FollowUp, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    code = models.CharField(max_length=64)
+    closes = models.DateField()
+    odi = models.FloatField(null=True)
+    nrs_back = models.FloatField(null=True)
+    rmdq = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["follow_up", "code"], name="time_point_scores_follow_up")]
+
+    def __str__(self) -> str:
+        return f"{self.code} scores of follow-up {self.follow_up_id}"

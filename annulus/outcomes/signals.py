@@ -41,10 +41,16 @@ def _email_saved(sender: Any, instance: OutboundEmail, **kwargs: Any) -> None:
         redact_email(instance.pk)
 
 
-def connect() -> None:
-    from annulus.outcomes.actions.clock import invitations_planned
+def _start_timers(sender: Any, **kwargs: Any) -> None:
+    # Imported when an enrolment commits, not at start-up: delivery imports every action.
     from annulus.outcomes.delivery import start_timers
 
+    start_timers(sender, **kwargs)
+
+
+def connect() -> None:
+    from annulus.outcomes.events import invitations_planned
+
     treatment_anchor_changed.connect(_treatment_changed, dispatch_uid="outcomes-treatment")
-    invitations_planned.connect(start_timers, dispatch_uid="outcomes-timers")
+    invitations_planned.connect(_start_timers, dispatch_uid="outcomes-timers")
     post_save.connect(_email_saved, sender=OutboundEmail, dispatch_uid="outcomes-email-saved")

@@ -282,12 +282,17 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         | Q(procedure_date__isnull=False)
     )
     not_followed = treated.exclude(Exists(FollowUp.objects.filter(patient=OuterRef("pk"))))
-    lost = (
+    # The lost-to-follow-up query ranks every closed invitation: run it once for the ids in
+    # name order (the count is their number), then fetch only the shown page's follow-ups.
+    lost_ids = list(
         FollowUp.objects.filter(id__in=clinic_counts.lost_follow_up_ids(clinic.pk, now))
-        .select_related("patient")
         .order_by("patient__last_name", "patient__first_name", "id")
+        .values_list("id", flat=True)
     )
-    lost_page = Paginator(lost, LIST_PAGE).get_page(request.GET.get("lost_page"))
+    lost_page = Paginator(lost_ids, LIST_PAGE).get_page(request.GET.get("lost_page"))
+    shown = FollowUp.objects.select_related("patient").in_bulk(list(lost_page.object_list))
+    rows: list[Any] = [shown[pk] for pk in lost_page.object_list if pk in shown]
+    lost_page.object_list = rows
     open_count = clinic_counts.open_now(
         Invitation.objects.filter(follow_up__in=follow_ups), now, today
     ).count()

@@ -21,13 +21,19 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 
-from annulus.website.content import library
-
 MAX_AGE = 300  # seconds a browser or proxy may reuse a page before asking again
 SERVER_TTL = 300  # how long another process may show an old clinic address after an edit
 GENERATION_KEY = "public-site:generation"
 
 View = Callable[..., HttpResponse]
+
+
+def _content_version() -> str:
+    # Imported on first use: the content library (markdown, YAML, pydantic) takes most of a
+    # second to import, and every process imports this module at start-up (website/apps.py).
+    from annulus.website.content import library
+
+    return str(library().version)
 
 
 def bump_generation(**_: Any) -> None:
@@ -44,9 +50,8 @@ def cached_public_page(view: View) -> View:
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         generation = cache.get(GENERATION_KEY, 0)
-        raw = (
-            f"{library().version}|{generation}|{request.scheme}|{request.get_host()}|{request.path}"
-        )
+        site = f"{request.scheme}|{request.get_host()}|{request.path}"
+        raw = f"{_content_version()}|{generation}|{site}"
         key = "public-page:v2:" + hashlib.sha256(raw.encode()).hexdigest()
         hit = cache.get(key)
         if hit is None:

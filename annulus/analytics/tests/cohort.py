@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from annulus.outcomes import time_point_scores
 from annulus.outcomes.models import FollowUp, InstrumentResponse, Invitation, Response
 from annulus.outcomes.schedule import STANDARD_PLAN, plan_time_points
 from annulus.patients.models import Patient
@@ -51,4 +52,6 @@ def enrol(
                     instrument_sha256="0" * 64, expected=1, answered=1, score=score,
                     scored_at=at,
                 )  # fmt: skip
+            # Written directly, so the score pivot the scoring actions keep is rebuilt here.
+            time_point_scores.refresh([invitation.pk])
     return follow_up

@@ -12,7 +12,7 @@ from django.utils import timezone
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
-from annulus.outcomes import library
+from annulus.outcomes import library, time_point_scores
 from annulus.outcomes.actions.clock import OutcomesError
 from annulus.outcomes.catalog import Instrument, Section
 from annulus.outcomes.emails import redact_links_in_emails
@@ -181,6 +181,7 @@ def submit(
         invitation.completed_at = now if complete else None
         invitation.revision += 1  # no more reminders
         invitation.save()
+        time_point_scores.refresh([invitation.pk])
         redact_links_in_emails(SurveyLink.objects.filter(invitation=invitation))
         record(
             "outcomes.survey.submit",
@@ -218,6 +219,7 @@ def close_window(invitation: Invitation, now: datetime) -> str:
     else:
         outcome = invitation.status
     invitation.save()
+    time_point_scores.refresh([invitation.pk])
     redact_links_in_emails(SurveyLink.objects.filter(invitation=invitation))
     record(
         "outcomes.window.close",

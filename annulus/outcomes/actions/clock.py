@@ -8,14 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.dispatch import Signal
-
+from annulus.outcomes.events import invitations_planned  # noqa: F401  (re-exported)
 from annulus.outcomes.models import Invitation
-
-# Sent on commit by enrolment and re-planning with `jobs`, a list of (invitation id, revision)
-# whose timer chain must start; `delivery.start_timers` receives it (connected in `signals.py`),
-# so the actions never import the timers that call them.
-invitations_planned = Signal()
 
 
 class OutcomesError(ValueError):

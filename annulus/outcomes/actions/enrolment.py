@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
-from annulus.outcomes import library
+from annulus.outcomes import library, time_point_scores
 from annulus.outcomes.actions.answers import close_response
 from annulus.outcomes.actions.clock import (
     OutcomesError,
@@ -218,6 +218,11 @@ def replan(
             inv.revision += 1
             revoke_links(inv, now)
             inv.save()
+        # Moved windows and withdrawn time points change what the report counts as answered.
+        time_point_scores.refresh(
+            [invitations[m.before.code].pk for m in result.moved]
+            + [invitations[code].pk for code in result.withdrawn]
+        )
         positions = {point.code: i for i, point in enumerate(plan.points)}
         for point in result.added:
             expires = window_end(clinic, point.closes)
@@ -330,6 +335,7 @@ def stop(
             else:
                 inv.status, inv.cancelled_reason = InvitationStatus.CANCELLED, STOPPED
             inv.save()
+            time_point_scores.refresh([inv.pk])
         follow_up.status, follow_up.stop_reason, follow_up.stopped_at = (
             FollowUpStatus.STOPPED,
             reason,
