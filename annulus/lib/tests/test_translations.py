@@ -38,6 +38,7 @@ PATIENT_TEMPLATES = [
     "annulus/safety/templates/safety/check_in*.html",
     "annulus/patients/templates/patients/intake_public*.html",
     "annulus/patients/templates/patients/intake_link_invalid.html",
+    "annulus/patients/templates/patients/access_report_request.html",
 ]
 
 IGNORE = ["bench/*", "static/*", "deploy/*", "docs/*", "var/*", ".venv/*"]
