@@ -23,6 +23,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash passwords with Argon2 at its lowest cost in tests (production cost: settings.py)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    production = list(settings.PASSWORD_HASHERS)
+    assert production[0].endswith(".Argon2PasswordHasher"), production
+    with override_settings(
+        PASSWORD_HASHERS=["annulus.testing.CheapArgon2PasswordHasher", *production[1:]]
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _audit_triggers_yield_to_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Transactional tests end with a flush, which the append-only triggers would refuse.
