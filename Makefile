@@ -8,9 +8,11 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/annulus
 # Pure cores: no Django import, mypy --strict, 100 % branch coverage from their own tests.
 CORES := annulus/candidacy/engine annulus/scheduling/slots annulus/outcomes/catalog \
-	annulus/outcomes/scoring.py annulus/outcomes/responders.py annulus/outcomes/schedule.py
+	annulus/outcomes/scoring.py annulus/outcomes/score_result.py annulus/outcomes/responders.py \
+	annulus/outcomes/schedule.py
 CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcomes.catalog \
-	annulus.outcomes.scoring annulus.outcomes.responders annulus.outcomes.schedule
+	annulus.outcomes.scoring annulus.outcomes.score_result annulus.outcomes.responders \
+	annulus.outcomes.schedule
 CORE_TESTS := annulus/candidacy/tests/engine annulus/scheduling/tests/core annulus/outcomes/tests/core
 
 .PHONY: demo test check lint types unit postgres browser bench lock clean
