@@ -14,6 +14,8 @@ CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcom
 	annulus.outcomes.scoring annulus.outcomes.score_result annulus.outcomes.responders \
 	annulus.outcomes.schedule
 CORE_TESTS := annulus/candidacy/tests/engine annulus/scheduling/tests/core annulus/outcomes/tests/core
+# Parallel workers (pytest-xdist) for the tests without a browser; 0 runs them in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test check lint types unit postgres browser bench lock clean
 
@@ -40,15 +42,17 @@ check: $(BIN)/.installed
 	$(BIN)/mypy --config-file mypy-cores.ini $(CORES)
 	$(BIN)/annulus makemigrations --check --dry-run -v 1
 
-# The whole suite on SQLite (browser tests included), then the cores' branch coverage.
+# The whole suite on SQLite: the tests without a browser in parallel, the browser tests (one
+# Chromium, live servers) in one process, then the cores' branch coverage.
 unit: $(BIN)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not browser" -n $(TEST_WORKERS)
+	$(BIN)/pytest -m browser
 	$(BIN)/pytest -q $(CORE_TESTS) $(addprefix --cov=,$(CORE_MODULES)) --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
 
 # The suite again on the real PostgreSQL server. Under CI=true an unreachable server is a failure.
 postgres: $(BIN)/.installed
 	@if $(BIN)/python -m annulus.lib.pgprobe "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" --create-db; \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" -n $(TEST_WORKERS) --create-db; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is not reachable, and CI=true requires it." >&2; exit 1; \
 	else \

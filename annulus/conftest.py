@@ -37,6 +37,29 @@ def _cheap_password_hashing() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files the app writes (consent PDFs, documents, the printed guide, exports) go to this
+    session's own folder, so parallel workers (pytest -n 2) never share or clear each other's.
+    The test database already gets a per-worker name from pytest-django.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    configured: dict[str, Any] = settings.STORAGES
+    storages = {name: dict(config) for name, config in configured.items()}
+    for name, folder in (("consents", "private"), ("documents", "documents")):
+        storages[name]["OPTIONS"] = {**storages[name]["OPTIONS"], "location": str(var / folder)}
+    with override_settings(
+        VAR_DIR=var,
+        STORAGES=storages,
+        EMAIL_FILE_PATH=str(var / "outbox"),
+        AUDIT_ANCHOR_PATH=str(var / "audit-anchor.jsonl"),
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _audit_triggers_yield_to_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """Transactional tests end with a flush, which the append-only triggers would refuse.
