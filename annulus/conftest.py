@@ -96,6 +96,25 @@ def _audit_anchor_per_test(request: pytest.FixtureRequest) -> None:
     settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchor.jsonl")
 
 
+@pytest.fixture(scope="module")
+def demo_seeded_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo seed, once per test module, in a transaction rolled back after its last test.
+
+    As with Django's setUpTestData: each test still runs in its own savepoint inside it (the `db`
+    fixture), so whatever a test changes is undone before the next, and no test sees another's
+    writes. Request `db` beside it. The seed itself is tested in patients/tests/test_demo_seed.py.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def clinic(db: Any) -> Any:
     from annulus.testing import make_clinic
