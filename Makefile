@@ -8,10 +8,14 @@ SITE_URL ?= http://127.0.0.1:$(PORT)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/annulus
 # Pure cores: no Django import, mypy --strict, 100 % branch coverage from their own tests.
 CORES := annulus/candidacy/engine annulus/scheduling/slots annulus/outcomes/catalog \
-	annulus/outcomes/scoring.py annulus/outcomes/responders.py annulus/outcomes/schedule.py
+	annulus/outcomes/scoring.py annulus/outcomes/score_result.py annulus/outcomes/responders.py \
+	annulus/outcomes/schedule.py
 CORE_MODULES := annulus.candidacy.engine annulus.scheduling.slots annulus.outcomes.catalog \
-	annulus.outcomes.scoring annulus.outcomes.responders annulus.outcomes.schedule
+	annulus.outcomes.scoring annulus.outcomes.score_result annulus.outcomes.responders \
+	annulus.outcomes.schedule
 CORE_TESTS := annulus/candidacy/tests/engine annulus/scheduling/tests/core annulus/outcomes/tests/core
+# Parallel workers (pytest-xdist) for the tests without a browser; 0 runs them in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: demo test check lint types unit postgres browser bench crash lock clean messages
 
@@ -50,15 +54,17 @@ check: $(BIN)/.installed
 	$(BIN)/mypy --config-file mypy-cores.ini $(CORES)
 	$(BIN)/annulus makemigrations --check --dry-run -v 1
 
-# The whole suite on SQLite (browser tests included), then the cores' branch coverage.
+# The whole suite on SQLite: the tests without a browser in parallel, the browser tests (one
+# Chromium, live servers) in one process, then the cores' branch coverage.
 unit: $(BIN)/.installed $(MO)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not browser" -n $(TEST_WORKERS)
+	$(BIN)/pytest -m browser
 	$(BIN)/pytest -q $(CORE_TESTS) $(addprefix --cov=,$(CORE_MODULES)) --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
 
 # The suite again on the real PostgreSQL server. Under CI=true an unreachable server is a failure.
 postgres: $(BIN)/.installed $(MO)
 	@if $(BIN)/python -m annulus.lib.pgprobe "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" --create-db; \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest -m "not browser" -n $(TEST_WORKERS) --create-db; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL at $(PG_URL) is not reachable, and CI=true requires it." >&2; exit 1; \
 	else \

@@ -8,6 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Tests assert correctness, never timings: Hypothesis' default 200 ms deadline per example failed
+# the scoring properties on a loaded machine (first example 440 ms, then 22 ms on the replay).
+hypothesis_settings.register_profile("annulus", deadline=None)
+hypothesis_settings.load_profile("annulus")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -29,6 +35,43 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # Under CI a missing browser is not a reason to skip: the test runs and fails.
         if "browser" in item.keywords and not os.path.exists(CHROMIUM) and not IN_CI:
             item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Hash passwords with Argon2 at its lowest cost in tests (production cost: settings.py)."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    production = list(settings.PASSWORD_HASHERS)
+    assert production[0].endswith(".Argon2PasswordHasher"), production
+    with override_settings(
+        PASSWORD_HASHERS=["annulus.testing.CheapArgon2PasswordHasher", *production[1:]]
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Files the app writes (consent PDFs, documents, the printed guide, exports) go to this
+    session's own folder, so parallel workers (pytest -n 2) never share or clear each other's.
+    The test database already gets a per-worker name from pytest-django.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    var = tmp_path_factory.mktemp("var")
+    configured: dict[str, Any] = settings.STORAGES
+    storages = {name: dict(config) for name, config in configured.items()}
+    for name, folder in (("consents", "private"), ("documents", "documents")):
+        storages[name]["OPTIONS"] = {**storages[name]["OPTIONS"], "location": str(var / folder)}
+    with override_settings(
+        VAR_DIR=var,
+        STORAGES=storages,
+        EMAIL_FILE_PATH=str(var / "outbox"),
+        AUDIT_ANCHOR_PATH=str(var / "audit-anchor.jsonl"),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -65,6 +108,25 @@ def _audit_anchor_per_test(request: pytest.FixtureRequest) -> None:
     settings = request.getfixturevalue("settings")
     tmp_path = request.getfixturevalue("tmp_path")
     settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchor.jsonl")
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The demo seed, once per test module, in a transaction rolled back after its last test.
+
+    As with Django's setUpTestData: each test still runs in its own savepoint inside it (the `db`
+    fixture), so whatever a test changes is undone before the next, and no test sees another's
+    writes. Request `db` beside it. The seed itself is tested in patients/tests/test_demo_seed.py.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
@@ -20,6 +21,19 @@ from annulus.accounts.models import Clinic, Membership, Role, User
 
 PASSWORD = "correct horse battery staple"
 _seq = count(1)
+
+
+class CheapArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 still, at its lowest cost: for the test suite only (see conftest).
+
+    At the production cost one hash takes 0.1-0.3 s of CPU, and the suite creates staff (one hash
+    each) in most of its tests, so the hashing alone cost minutes per pass. The algorithm, the
+    encoded form and the checks are the production ones; only the work factors differ.
+    """
+
+    time_cost = 1
+    memory_cost = 8
+    parallelism = 1
 
 
 def make_clinic(name: str = "Lakeside Spine (test)", tz: str = "America/Chicago") -> Clinic:

@@ -15,13 +15,10 @@ from annulus.accounts.access import get_for_user
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
 from annulus.clinical.actions import record_adverse_event, record_procedure, refer_elsewhere
+from annulus.clinical.adverse_event_forms import AdverseEventForm
 from annulus.clinical.consent_gate import ConsentRequired
 from annulus.clinical.models import AdverseEvent, AlternativeReferral, FibrinProcedure
-from annulus.clinical.treatment_forms import (
-    AdverseEventForm,
-    AlternativeReferralForm,
-    FibrinProcedureForm,
-)
+from annulus.clinical.treatment_forms import AlternativeReferralForm, FibrinProcedureForm
 from annulus.consents.actions import valid_consent
 from annulus.consents.models import ConsentKind
 from annulus.patients.access import get_patient_for_user

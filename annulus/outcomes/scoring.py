@@ -36,10 +36,8 @@ Missing-item policies (platform policy; the sources leave them open, clinical-re
   (§4.6); all five dimensions must be answered (the EQ VAS is not part of the index).
 """
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from fractions import Fraction
-from typing import TypeAlias
 
 from annulus.outcomes.catalog import (
     ChoiceItem,
@@ -48,6 +46,23 @@ from annulus.outcomes.catalog import (
     TScoreTable,
     ValueSet,
     check_table,
+)
+from annulus.outcomes.score_result import (
+    AnswerError,
+    Answers,
+    Band,
+    Clean,
+    MissingLookupTable,
+    Score,
+    ScoringError,
+    Table,
+    all_answered,
+    answered_values,
+    chosen_label,
+    require_table,
+    result,
+    round_half_up,
+    single,
 )
 
 __all__ = [
@@ -76,19 +91,8 @@ __all__ = [
     "validate_answers",
 ]
 
-Answers: TypeAlias = Mapping[str, int | None]
-_Clean: TypeAlias = dict[str, int | None]
-_Table: TypeAlias = TScoreTable | ValueSet | None
-
 ODI_MAX_UNANSWERED_SECTIONS = 1
 PGIC_IMPROVED = (1, 2)  # "very much" and "much" improved: the responder anchor, §4.7 [P11]
-
-
-@dataclass(frozen=True)
-class Band:
-    code: str
-    upper: float  # inclusive
-    label: str
 
 
 ODI_BANDS: tuple[Band, ...] = (
@@ -118,51 +122,13 @@ PHQ9_ITEM9 = "phq9-9"
 PHQ9_ITEM9_FLAG = "Item 9 positive (thoughts of death or self-harm): review today"
 
 
-class ScoringError(ValueError):
-    """The answers or the table cannot be scored as asked."""
-
-
-class AnswerError(ScoringError):
-    """Answers that do not fit the instrument. ``item_ids`` names the items at fault."""
-
-    def __init__(self, instrument_id: str, problems: list[tuple[str, str]]) -> None:
-        self.item_ids = tuple(item_id for item_id, _ in problems)
-        self.problems = tuple(message for _, message in problems)
-        super().__init__(f"{instrument_id}: " + "; ".join(self.problems))
-
-
-class MissingLookupTable(ScoringError):
-    """The instrument is scored through a table the clinic has not installed."""
-
-
-@dataclass(frozen=True)
-class Score:
-    """A score, or ``value=None`` with the ``reason`` it could not be computed."""
-
-    instrument_id: str
-    instrument_version: str
-    rule: ScoringRule
-    value: float | None
-    reason: str | None
-    answered: int
-    expected: int
-    raw: int | None = None
-    band: str | None = None
-    interpretation: str | None = None
-    profile: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.value is None) == (self.reason is None):
-            raise ValueError("a Score has either a value or a reason why it has none")
-
-
-def validate_answers(instrument: Instrument, answers: Answers) -> _Clean:
+def validate_answers(instrument: Instrument, answers: Answers) -> Clean:
     """Return every item id mapped to its answer (``None``: unanswered), or raise AnswerError."""
     items = {item.id: item for item in instrument.items}
     problems = [
         (key, f"unknown item {key!r}") for key in sorted(map(str, answers)) if key not in items
     ]
-    clean: _Clean = {}
+    clean: Clean = {}
     for item_id, item in items.items():
         value = answers.get(item_id)
         if value is not None:
@@ -181,7 +147,7 @@ def validate_answers(instrument: Instrument, answers: Answers) -> _Clean:
     return clean
 
 
-def score(instrument: Instrument, answers: Answers, *, table: _Table = None) -> Score:
+def score(instrument: Instrument, answers: Answers, *, table: Table = None) -> Score:
     """Score ``answers`` with the instrument's rule. ``table``: a clinic-installed lookup table."""
     clean = validate_answers(instrument, answers)
     if table is not None:
@@ -191,114 +157,50 @@ def score(instrument: Instrument, answers: Answers, *, table: _Table = None) -> 
     return RULES[instrument.scoring_rule](instrument, clean, table)
 
 
-# ---- helpers -----------------------------------------------------------------------------------
-
-
-def _round(value: Fraction, places: int = 1) -> float:
-    """Round half-up exactly (binary floats would turn 35.55 into 35.5)."""
-    scale: int = 10**places
-    return (value * scale + Fraction(1, 2)) // 1 / scale
-
-
-def _answered(answers: _Clean) -> list[int]:
-    return [value for value in answers.values() if value is not None]
-
-
-def _result(
-    instrument: Instrument,
-    answers: _Clean,
-    value: float | None,
-    *,
-    reason: str | None = None,
-    raw: int | None = None,
-    band: str | None = None,
-    interpretation: str | None = None,
-    profile: str | None = None,
-) -> Score:
-    return Score(
-        instrument_id=instrument.id,
-        instrument_version=instrument.version,
-        rule=instrument.scoring_rule,
-        value=value,
-        reason=reason,
-        answered=len(_answered(answers)),
-        expected=len(answers),
-        raw=raw,
-        band=band,
-        interpretation=interpretation,
-        profile=profile,
-    )
-
-
-def _all_answered(instrument: Instrument, answers: _Clean) -> Score | None:
-    """An unscored Score when any item is unanswered, else None."""
-    missing = [item_id for item_id, value in answers.items() if value is None]
-    if not missing:
-        return None
-    return _result(
-        instrument,
-        answers,
-        None,
-        reason=f"every item must be answered; unanswered: {', '.join(missing)}",
-    )
-
-
-def _single(instrument: Instrument, answers: _Clean) -> tuple[Score | None, int]:
-    unscored = _all_answered(instrument, answers)
-    (value,) = answers.values()
-    return unscored, value or 0
-
-
-def _chosen_label(instrument: Instrument, value: int) -> str:
-    (item,) = instrument.items
-    assert isinstance(item, ChoiceItem)  # the catalog enforces each rule's item shape
-    return next(option.label for option in item.options if option.value == value)
-
-
 # ---- one function per scoring rule -------------------------------------------------------------
 
 
-def score_nrs(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_nrs(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``nrs-0-10``: the rating itself (0 = no pain … 10 = worst imaginable)."""
-    unscored, value = _single(instrument, answers)
-    return unscored or _result(instrument, answers, float(value), raw=value)
+    unscored, value = single(instrument, answers)
+    return unscored or result(instrument, answers, float(value), raw=value)
 
 
-def score_pgic(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_pgic(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``pgic-7``: 1 (very much improved) … 7 (very much worse); band ``much-improved`` for 1-2."""
-    unscored, value = _single(instrument, answers)
+    unscored, value = single(instrument, answers)
     if unscored:
         return unscored
-    return _result(
+    return result(
         instrument,
         answers,
         float(value),
         raw=value,
         band="much-improved" if value in PGIC_IMPROVED else "not-much-improved",
-        interpretation=_chosen_label(instrument, value),
+        interpretation=chosen_label(instrument, value),
     )
 
 
-def score_single_choice(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_single_choice(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``single-choice``: the chosen option's value (e.g. satisfaction 1-5)."""
-    unscored, value = _single(instrument, answers)
+    unscored, value = single(instrument, answers)
     if unscored:
         return unscored
-    return _result(
+    return result(
         instrument,
         answers,
         float(value),
         raw=value,
-        interpretation=_chosen_label(instrument, value),
+        interpretation=chosen_label(instrument, value),
     )
 
 
-def score_odi(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_odi(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``odi-v2.1a``: sum ÷ (5 x sections answered) x 100; unscored with ≥ 2 unanswered."""
-    answered = _answered(answers)
+    answered = answered_values(answers)
     unanswered = len(answers) - len(answered)
     if unanswered > ODI_MAX_UNANSWERED_SECTIONS:
-        return _result(
+        return result(
             instrument,
             answers,
             None,
@@ -308,9 +210,9 @@ def score_odi(instrument: Instrument, answers: _Clean, table: _Table = None) -> 
             ),
         )
     possible = sum(max(item.values) for item in instrument.items if answers[item.id] is not None)
-    value = _round(Fraction(100 * sum(answered), possible))
+    value = round_half_up(Fraction(100 * sum(answered), possible))
     band = next(band for band in ODI_BANDS if value <= band.upper)
-    return _result(
+    return result(
         instrument,
         answers,
         value,
@@ -320,62 +222,56 @@ def score_odi(instrument: Instrument, answers: _Clean, table: _Table = None) -> 
     )
 
 
-def score_rmdq(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_rmdq(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``rmdq-24``: the number of statements answered "yes" (0-24)."""
-    unscored = _all_answered(instrument, answers)
-    total = sum(_answered(answers))
-    return unscored or _result(instrument, answers, float(total), raw=total)
+    unscored = all_answered(instrument, answers)
+    total = sum(answered_values(answers))
+    return unscored or result(instrument, answers, float(total), raw=total)
 
 
-def score_peg(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_peg(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``peg-mean``: mean of the three 0-10 items, one decimal."""
-    unscored = _all_answered(instrument, answers)
-    values = _answered(answers)
+    unscored = all_answered(instrument, answers)
+    values = answered_values(answers)
     if unscored:
         return unscored
-    return _result(instrument, answers, _round(Fraction(sum(values), len(values))), raw=sum(values))
+    return result(
+        instrument, answers, round_half_up(Fraction(sum(values), len(values))), raw=sum(values)
+    )
 
 
-def score_phq9(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_phq9(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``phq9-sum``: the sum of the nine items (0-27) with its band; item 9 above 0 is flagged."""
-    unscored = _all_answered(instrument, answers)
+    unscored = all_answered(instrument, answers)
     if unscored:
         return unscored
-    total = sum(_answered(answers))
+    total = sum(answered_values(answers))
     band = next(band for band in PHQ9_BANDS if total <= band.upper)
     interpretation = band.label
     if (answers.get(PHQ9_ITEM9) or 0) > 0:
         interpretation = f"{PHQ9_ITEM9_FLAG}. {band.label}"
-    return _result(
+    return result(
         instrument, answers, float(total), raw=total, band=band.code, interpretation=interpretation
     )
 
 
-def _require(instrument: Instrument, table: _Table) -> None:
-    if table is None:
-        raise MissingLookupTable(
-            f"{instrument.id}: no lookup table is installed; this instrument cannot be scored "
-            "until the clinic installs one"
-        )
-
-
-def score_promis(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_promis(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``promis-t-score``: raw sum → T-score through the clinic-installed table."""
-    _require(instrument, table)
+    require_table(instrument, table)
     if not isinstance(table, TScoreTable):
         raise ScoringError(f"{instrument.id}: needs a T-score table")
-    unscored = _all_answered(instrument, answers)
+    unscored = all_answered(instrument, answers)
     if unscored:
         return unscored
-    raw = sum(_answered(answers))
+    raw = sum(answered_values(answers))
     if raw not in table.entries:
         raise ScoringError(f"{instrument.id}: the T-score table has no entry for raw sum {raw}")
-    return _result(instrument, answers, table.entries[raw], raw=raw)
+    return result(instrument, answers, table.entries[raw], raw=raw)
 
 
-def score_eq5d5l(instrument: Instrument, answers: _Clean, table: _Table = None) -> Score:
+def score_eq5d5l(instrument: Instrument, answers: Clean, table: Table = None) -> Score:
     """``eq5d5l-value-set``: the 5-digit profile's index from the clinic-installed value set."""
-    _require(instrument, table)
+    require_table(instrument, table)
     if not isinstance(table, ValueSet):
         raise ScoringError(f"{instrument.id}: needs a value set")
     dimensions = {
@@ -383,7 +279,7 @@ def score_eq5d5l(instrument: Instrument, answers: _Clean, table: _Table = None) 
     }
     missing = [item_id for item_id, value in dimensions.items() if value is None]
     if missing:
-        return _result(
+        return result(
             instrument,
             answers,
             None,
@@ -392,10 +288,10 @@ def score_eq5d5l(instrument: Instrument, answers: _Clean, table: _Table = None) 
     profile = "".join(str(value) for value in dimensions.values())
     if profile not in table.entries:
         raise ScoringError(f"{instrument.id}: the value set has no entry for profile {profile}")
-    return _result(instrument, answers, table.entries[profile], profile=profile)
+    return result(instrument, answers, table.entries[profile], profile=profile)
 
 
-RULES: dict[ScoringRule, Callable[[Instrument, _Clean, _Table], Score]] = {
+RULES: dict[ScoringRule, Callable[[Instrument, Clean, Table], Score]] = {
     "nrs-0-10": score_nrs,
     "pgic-7": score_pgic,
     "single-choice": score_single_choice,

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods
 from annulus.accounts.access import deny
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
+from annulus.clinical.adverse_event_forms import AdverseEventForm
 from annulus.clinical.models import AdverseEvent
-from annulus.clinical.treatment_forms import AdverseEventForm
 from annulus.patients.access import get_patient_for_user
 from annulus.safety import actions, delivery
 from annulus.safety.forms import AcknowledgeForm

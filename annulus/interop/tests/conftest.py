@@ -1,4 +1,7 @@
-"""Fixtures: the demo clinic (the real seed), and a record that has every kind of resource."""
+"""Fixtures: the demo clinic (the real seed), and a record that has every kind of resource.
+
+The seed runs once per test module, not once per test (`demo_seeded_once`, annulus/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,14 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 
 @pytest.fixture
-def demo_clinic(db: Any, settings: Any, tmp_path: Any) -> Any:
+def demo_clinic(demo_seeded_once: None, db: Any, settings: Any, tmp_path: Any) -> Any:
     from annulus.accounts.models import Clinic
 
     settings.ANNULUS_FHIR_EXPORT_DIR = tmp_path / "exports"
-    call_command("seed_demo", "--quiet-logins", stdout=_Null())
     return Clinic.objects.get(slug="riverbend")
 
 

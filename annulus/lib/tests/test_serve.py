@@ -102,16 +102,12 @@ def served(tmp_path) -> Iterator[Served]:
         result.reader.join(timeout=5)
 
 
-def test_it_serves_the_home_page_with_a_worker_beside_it(served):
-    assert served.wait_for(lambda: get_status(served.port) == 200)
-    assert served.wait_for(lambda: "Starting worker" in served.output)
-    served.server.terminate()
-    assert served.server.wait(timeout=30) == 0
-
-
-def test_a_killed_task_worker_is_replaced_and_the_web_keeps_serving(served):
+def test_it_serves_with_a_worker_replaces_a_killed_one_and_stops_cleanly(served):
+    """One start-up for the whole life of `annulus serve`: each start costs a migrate and a boot."""
+    # It serves the home page with a task worker beside it.
     assert served.wait_for(lambda: get_status(served.port) == 200)
     assert served.wait_for(lambda: served.output.count("Starting worker") == 1)
+    # A task worker killed with SIGKILL is replaced, and the web keeps serving meanwhile.
     [first] = served.task_workers()
     os.kill(first, 9)
     assert served.wait_for(lambda: served.task_workers() - {first})
@@ -120,3 +116,6 @@ def test_a_killed_task_worker_is_replaced_and_the_web_keeps_serving(served):
     # The replacement really works: it starts and takes tasks.
     assert served.wait_for(lambda: served.output.count("Starting worker") == 2)
     assert "restarting" in served.output
+    # It stops cleanly when asked.
+    served.server.terminate()
+    assert served.server.wait(timeout=30) == 0

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 
 @pytest.fixture
-def demo_clinic(db: Any) -> Any:
+def demo_clinic(demo_seeded_once: None, db: Any) -> Any:
+    """The demo clinic, seeded once per test module (annulus/conftest.py)."""
     from annulus.accounts.models import Clinic
 
-    call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
     return Clinic.objects.get(slug="riverbend")
