@@ -13,7 +13,7 @@ import pytest
 from annulus.candidacy.case_json import case_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from candidacy import make_case, make_full_case
+from candidacy_cases import make_case, make_full_case
 
 
 def standard(value: object) -> str:
