@@ -15,6 +15,7 @@ from annulus.scheduling.actions.common import (
     check_lead,
     check_mode,
     check_start,
+    refusal,
 )
 from annulus.scheduling.actions.staff import (
     mark_arrived,
@@ -36,6 +37,7 @@ __all__ = [
     "check_start",
     "mark_arrived",
     "mark_no_show",
+    "refusal",
     "reschedule",
     "staff_cancel",
     "staff_create",

@@ -102,7 +102,7 @@ def book_appointment(
     now = now_or(now)
     audit_ctx = ctx or AuditContext()
     if not (service.online_bookable and service.active):
-        raise BookingError("service", "This service cannot be booked online.")
+        raise BookingError("service", "This service cannot be booked online.", "unknown_service")
     check_start(service, start, now=now)
     chosen_mode = check_mode(service, mode)
     roles = candidates(service)

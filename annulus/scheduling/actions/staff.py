@@ -53,7 +53,7 @@ def staff_create(
     """
     now = now_or(now)
     if patient.clinic_id != service.clinic_id:
-        raise BookingError("patient", "That patient belongs to another clinic.")
+        raise BookingError("patient", "That patient belongs to another clinic.", "wrong_clinic")
     check_start(service, start, now=now, staff=True)
     chosen_mode = check_mode(service, mode)
     roles = candidates(service)

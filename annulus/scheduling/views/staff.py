@@ -36,6 +36,12 @@ from annulus.scheduling.models import (
 )
 
 
+TAKEN = (
+    "Taken: another appointment already holds the clinician, room or equipment this service "
+    "needs at that time."
+)
+
+
 @dataclass
 class Card:
     appointment: Appointment
@@ -237,9 +243,7 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
                     _apply_errors(form, exc)
                     status = 422
                 except actions.SlotTaken:
-                    form.add_error(
-                        None, "That time is not free for the resources this service needs."
-                    )
+                    form.add_error(None, TAKEN)
                     status = 409
                 else:
                     messages.success(request, "Appointment booked. The patient has been emailed.")
@@ -320,7 +324,7 @@ def appointment_move(request: StaffRequest, pk: int) -> HttpResponse:
                 _apply_errors(form, exc)
                 status = 422
             except actions.SlotTaken:
-                form.add_error(None, "That time is not free for the resources this service needs.")
+                form.add_error(None, TAKEN)
                 status = 409
             except actions.NotAllowed as exc:
                 form.add_error(None, str(exc))
