@@ -35,7 +35,6 @@ from annulus.scheduling.models import (
     Status,
 )
 
-
 TAKEN = (
     "Taken: another appointment already holds the clinician, room or equipment this service "
     "needs at that time."
