@@ -131,3 +131,28 @@ def test_a_bookable_time_has_no_refusal(schedule):
         actions.refusal(schedule.consultation, at(MONDAY, 9), lead="dr-ames", now=datetime.now(UTC))
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("params", "words"),
+    [
+        ({"day": "2027-02-30"}, "Day: that is not a date we can read"),
+        ({"day": "yesterday"}, "Day: that is not a date we can read"),
+        ({"day": "2020-01-06"}, "Day: January 6, 2020 has already passed"),
+        ({"day": "2999-01-01"}, "Day: bookings open until"),
+        ({"from": "2020-01-06"}, "Start date: January 6, 2020 has already passed"),
+    ],
+)
+def test_an_invalid_or_past_day_shows_an_error_naming_the_field(client, schedule, params, words):
+    page = client.get("/book/", {"service": "consultation", **params})
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert words in html
+    assert 'role="alert"' in html
+
+
+def test_a_good_day_shows_its_times_without_an_error(client, schedule):
+    page = client.get("/book/", {"service": "consultation", "day": MONDAY.isoformat()})
+    assert page.status_code == 200
+    assert "There is a problem with the date" not in page.content.decode()
+    assert page.context["step"] == "time"

@@ -74,7 +74,8 @@ def start(request: HttpRequest) -> HttpResponse:
         "multiple_services": len(services) > 1,
         **calendar_context(request, service, now=now, link=link),
     }
-    response = render(request, "scheduling/start.html", context)
+    status = 400 if context.get("day_error") else 200
+    response = render(request, "scheduling/start.html", context, status=status)
     return token_in_url(response) if token else response
 
 
