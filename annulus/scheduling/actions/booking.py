@@ -19,6 +19,7 @@ from annulus.scheduling.actions.common import (
     check_lead,
     check_mode,
     check_start,
+    clinician_of,
     hold,
     lock_resources,
     new_appointment,
@@ -37,13 +38,15 @@ def _patient_for(
     details: PatientDetails,
     *,
     veteran: bool | None,
+    clinician_id: int | None,
     ctx: AuditContext,
 ) -> tuple[Patient, bool]:
     """The clinic's patient with this email and date of birth, else a new one.
 
     Both go through the patient record's actions, so each leaves its change record and its
     audit event (entered by the patient: `via_patient_link`). A phone number given now fills
-    an empty one; nothing else about a known patient changes.
+    an empty one, and the booked clinician an empty clinician (a patient who has one keeps
+    them); nothing else about a known patient changes. One update for both.
     """
     email = details.email.strip().lower()
     patient = (
@@ -54,10 +57,14 @@ def _patient_for(
         .first()
     )
     if patient is not None:
+        changes: dict[str, Any] = {}
         if details.phone and not patient.phone:
-            patient = update_patient(
-                patient, actor=None, ctx=ctx, via_patient_link=True, phone=details.phone
-            )
+            changes["phone"] = details.phone
+        if clinician_id is not None and patient.clinician_id is None:
+            changes["clinician_id"] = clinician_id
+        if changes:
+            locked = Patient.objects.select_for_update().get(pk=patient.pk)
+            patient = update_patient(locked, actor=None, ctx=ctx, via_patient_link=True, **changes)
         return patient, False
     patient = create_patient(
         service.clinic,
@@ -70,6 +77,7 @@ def _patient_for(
         phone=details.phone,
         date_of_birth=details.date_of_birth,
         veteran=veteran,
+        clinician_id=clinician_id,
     )
     return patient, True
 
@@ -97,6 +105,8 @@ def book_appointment(
     double-clicked confirm button books once. `screening` carries what the self-check passed on
     with the person's consent, ``{"screening_id": 12, "veteran": True}``: the visit is linked to
     the self-check, and a new patient's veteran status is taken from it.
+    The booked clinician becomes the patient's clinician when they have none (a patient who
+    has one keeps them: one visit with a colleague does not hand over responsibility).
     Queues the confirmation (with its .ics), the staff notice and the reminders.
     """
     now = now_or(now)
@@ -119,7 +129,10 @@ def book_appointment(
                 return reload(Appointment.objects.get(form_token=form_token).pk)
             end, resources = pick(service, start, lead=resource, now=now, staff=False, roles=roles)
             veteran = (screening or {}).get("veteran")
-            patient, created = _patient_for(service, details, veteran=veteran, ctx=audit_ctx)
+            clinician_id = clinician_of(service, resources)
+            patient, created = _patient_for(
+                service, details, veteran=veteran, clinician_id=clinician_id, ctx=audit_ctx
+            )
             appointment = new_appointment(
                 service,
                 patient=patient,
@@ -148,6 +161,8 @@ def book_appointment(
                     "source": source,
                     "resources": list(resources),
                     "patient_created": created,
+                    "with_own_clinician": clinician_id is not None
+                    and patient.clinician_id == clinician_id,
                     "screening_carried_over": appointment.screening_id is not None,
                 },
             )

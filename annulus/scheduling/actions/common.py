@@ -28,7 +28,9 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from annulus.audit.context import AuditContext
 from annulus.lib.tokens import token_hash
+from annulus.patients.actions import update_patient
 from annulus.patients.models import Patient
 from annulus.scheduling.availability import (
     Candidate,
@@ -39,7 +41,14 @@ from annulus.scheduling.availability import (
     plan_for,
 )
 from annulus.scheduling.links import manage_token_for_salt, new_salt
-from annulus.scheduling.models import Appointment, Mode, Occupancy, Service
+from annulus.scheduling.models import (
+    Appointment,
+    Mode,
+    Occupancy,
+    Resource,
+    ResourceKind,
+    Service,
+)
 from annulus.scheduling.refusals import not_offered
 from annulus.scheduling.slots import overlaps
 
@@ -301,6 +310,52 @@ def new_appointment(
         created_by=created_by,
     )
     return appointment
+
+
+def clinician_of(service: Service, resources: tuple[str, ...]) -> int | None:
+    """The staff account of the booking's lead resource, when it is a clinician."""
+    if not resources:
+        return None
+    user_id: int | None = (
+        Resource.objects.filter(
+            clinic_id=service.clinic_id, slug=resources[0], kind=ResourceKind.CLINICIAN
+        )
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return user_id
+
+
+def assign_clinician(
+    patient: Patient,
+    service: Service,
+    resources: tuple[str, ...],
+    *,
+    actor: Any,
+    ctx: AuditContext,
+    via_patient_link: bool = False,
+) -> bool:
+    """Make the booked clinician the patient's clinician when the patient has none yet.
+
+    The lead resource is the clinician when it is a clinician with a staff account. A patient
+    who already has a clinician keeps them: being seen once by a colleague (cover, an earlier
+    slot) does not hand over responsibility; staff change it on the record. Goes through the
+    patient record's action (change record and audit event). True when it assigned one.
+    """
+    if patient.clinician_id is not None:
+        return False
+    user_id = clinician_of(service, resources)
+    if user_id is None:
+        return False
+    # Read again under a lock: a colleague's edit of other details in the meantime survives.
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.clinician_id is not None:
+        return False
+    update_patient(
+        current, actor=actor, ctx=ctx, via_patient_link=via_patient_link, clinician_id=user_id
+    )
+    patient.clinician_id = user_id
+    return True
 
 
 def now_or(now: datetime | None) -> datetime:

@@ -15,6 +15,7 @@ from annulus.scheduling.actions.changes import cancel_appointment, move
 from annulus.scheduling.actions.common import (
     BookingError,
     NotAllowed,
+    assign_clinician,
     check_lead,
     check_mode,
     check_start,
@@ -49,7 +50,8 @@ def staff_create(
 ) -> Appointment:
     """A member of staff books for an existing patient: any service, at any notice.
 
-    Inside opening hours unless `outside_hours`; the resources must be free either way.
+    Inside opening hours unless `outside_hours`; the resources must be free either way. The
+    booked clinician becomes the patient's clinician when they have none.
     """
     now = now_or(now)
     if patient.clinic_id != service.clinic_id:
@@ -79,6 +81,9 @@ def staff_create(
             created_by=actor,
         )
         hold(appointment, resources, roles=roles)
+        assigned = assign_clinician(
+            patient, service, resources, actor=actor, ctx=ctx or AuditContext()
+        )
         appointment = reload(appointment.pk)
         notify.to_patient(appointment, "confirmation", base)
         reminders.schedule(appointment, base, now=now)
@@ -93,6 +98,7 @@ def staff_create(
                 "service": service.slug,
                 "resources": list(resources),
                 "outside_hours": outside_hours,
+                "clinician_assigned": assigned,
             },
         )
         return appointment

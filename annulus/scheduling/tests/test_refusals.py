@@ -156,3 +156,37 @@ def test_a_good_day_shows_its_times_without_an_error(client, schedule):
     assert page.status_code == 200
     assert "There is a problem with the date" not in page.content.decode()
     assert page.context["step"] == "time"
+
+
+def test_booking_makes_the_booked_clinician_the_patients_clinician(schedule):
+    booked = actions.book_appointment(
+        None, service=schedule.consultation, start=at(MONDAY, 9), resource="dr-baker",
+        details=details(),
+    )  # fmt: skip
+    booked.patient.refresh_from_db()
+    assert booked.patient.clinician_id == schedule.baker.user_id
+
+
+def test_a_patient_who_has_a_clinician_keeps_them(schedule):
+    first = actions.book_appointment(
+        None, service=schedule.consultation, start=at(MONDAY, 9), resource="dr-baker",
+        details=details(),
+    )  # fmt: skip
+    actions.book_appointment(
+        None, service=schedule.consultation, start=at(MONDAY, 10), resource="dr-ames",
+        details=details(),
+    )  # fmt: skip
+    first.patient.refresh_from_db()
+    assert first.patient.clinician_id == schedule.baker.user_id
+
+
+def test_staff_booking_assigns_the_clinician_too(schedule, clinician):
+    from annulus.scheduling.tests.factories import as_staff
+
+    patient = Patient.objects.create(clinic=schedule.clinic, first_name="Kim", last_name="Lee")
+    actions.staff_create(
+        service=schedule.consultation, patient=patient, start=at(MONDAY, 9),
+        resource="dr-ames", **as_staff(clinician),
+    )  # fmt: skip
+    patient.refresh_from_db()
+    assert patient.clinician_id == schedule.ames.user_id
