@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,9 +27,9 @@ from annulus.patients.actions import (
 )
 from annulus.patients.forms import IntakeForm, PatientFilterForm, PatientForm
 from annulus.patients.models import ChangeRecord, Intake, IntakeLink, Patient
+from annulus.patients.search import search
 from annulus.patients.timeline import timeline
 from annulus.safety.queries import open_alerts
-from annulus.patients.search import search
 from annulus.scheduling.upcoming import next_start, upcoming_for
 
 
@@ -38,7 +41,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     """
     clinic = get_clinic_for_user(request)
     form = PatientFilterForm(request.GET or None, clinic=clinic)
-    patients = (
+    patients: QuerySet[Any] = (
         Patient.objects.in_clinic(clinic)
         .select_related("clinician")
         .annotate(next_start=next_start(timezone.now()))
