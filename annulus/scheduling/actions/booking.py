@@ -20,6 +20,7 @@ from annulus.scheduling.actions.common import (
     check_mode,
     check_start,
     clinician_of,
+    close_no_shows,
     hold,
     lock_resources,
     new_appointment,
@@ -30,10 +31,10 @@ from annulus.scheduling.actions.common import (
 from annulus.scheduling.availability import candidates
 from annulus.scheduling.models import Appointment, Service, Source
 
-__all__ = ["book_appointment"]
+__all__ = ["book_appointment", "patient_for"]
 
 
-def _patient_for(
+def patient_for(
     service: Service,
     details: PatientDetails,
     *,
@@ -130,7 +131,7 @@ def book_appointment(
             end, resources = pick(service, start, lead=resource, now=now, staff=False, roles=roles)
             veteran = (screening or {}).get("veteran")
             clinician_id = clinician_of(service, resources)
-            patient, created = _patient_for(
+            patient, created = patient_for(
                 service, details, veteran=veteran, clinician_id=clinician_id, ctx=audit_ctx
             )
             appointment = new_appointment(
@@ -144,6 +145,7 @@ def book_appointment(
                 screening_id=(screening or {}).get("screening_id"),
             )
             hold(appointment, resources, roles=roles)
+            rebooked = close_no_shows(patient, now=now)
             # Everything the emails read is at hand: no need to read the row back.
             appointment.service, appointment.patient = service, patient
             appointment.location, appointment.clinic = service.location, service.clinic
@@ -161,6 +163,7 @@ def book_appointment(
                     "source": source,
                     "resources": list(resources),
                     "patient_created": created,
+                    "no_shows_rebooked": rebooked,
                     "with_own_clinician": clinician_id is not None
                     and patient.clinician_id == clinician_id,
                     "screening_carried_over": appointment.screening_id is not None,

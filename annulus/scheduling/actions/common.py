@@ -358,6 +358,13 @@ def assign_clinician(
     return True
 
 
+def close_no_shows(patient: Patient, *, now: datetime) -> int:
+    """A new booking for a patient resolves their open no-show follow-ups ("rebooked")."""
+    return Appointment.objects.filter(
+        patient=patient, status="no_show", follow_up_closed_at__isnull=True
+    ).update(follow_up_closed_at=now, follow_up_outcome="rebooked")
+
+
 def now_or(now: datetime | None) -> datetime:
     return now or timezone.now()
 

@@ -72,6 +72,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "service": service,
         "zone_note": zone_note(service),
         "multiple_services": len(services) > 1,
+        "waitlist_url": f"{reverse('scheduling:waitlist_join')}?service={service.slug}",
         **calendar_context(request, service, now=now, link=link),
     }
     status = 400 if context.get("day_error") else 200

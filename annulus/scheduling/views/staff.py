@@ -375,3 +375,8 @@ def appointment_arrived(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_no_show(request: StaffRequest, pk: int) -> HttpResponse:
     return _mark(request, pk, actions.mark_no_show, "Recorded as a no-show.")
+
+
+@require_POST
+def appointment_follow_up_dismiss(request: StaffRequest, pk: int) -> HttpResponse:
+    return _mark(request, pk, actions.dismiss_follow_up, "No-show follow-up dismissed.")
