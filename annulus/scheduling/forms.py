@@ -123,6 +123,9 @@ class StaffAppointmentForm(forms.Form):
         required=False,
         empty_label="First free, in order of preference",
         to_field_name="slug",
+        error_messages={
+            "invalid_choice": "Unknown clinician: choose a clinician or resource from the list."
+        },
     )
     mode = forms.ChoiceField(choices=Mode.choices, initial=Mode.IN_PERSON)
     outside_hours = forms.BooleanField(

@@ -190,3 +190,20 @@ def test_staff_booking_assigns_the_clinician_too(schedule, clinician):
     )  # fmt: skip
     patient.refresh_from_db()
     assert patient.clinician_id == schedule.ames.user_id
+
+
+def test_staff_booking_names_an_unknown_clinician(staff_client, schedule):
+    patient = Patient.objects.create(clinic=schedule.clinic, first_name="Kim", last_name="Lee")
+    form = {
+        "service": schedule.consultation.pk,
+        "patient": patient.pk,
+        "day": MONDAY.isoformat(),
+        "at": "09:00",
+        "mode": "in_person",
+    }
+    unknown = staff_client.post("/staff/calendar/new/", {**form, "resource": "dr-morgan"})
+    assert unknown.status_code == 400
+    assert "Unknown clinician" in unknown.content.decode()
+    wrong = staff_client.post("/staff/calendar/new/", {**form, "resource": "procedure-room"})
+    assert wrong.status_code == 422
+    assert "Unknown clinician" in wrong.content.decode()
