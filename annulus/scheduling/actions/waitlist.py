@@ -157,7 +157,7 @@ def offer_freed(
     if found.slot is None:
         return None
     entry = (
-        WaitlistEntry.objects.select_for_update(skip_locked=True)
+        WaitlistEntry.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(service=service, status=WaitStatus.WAITING)
         .select_related("patient", "clinic")
         .order_by("joined_at", "id")
@@ -242,9 +242,14 @@ def accept_offer(
 def _accept(
     entry_id: int, *, ctx: AuditContext | None, base: str, now: datetime
 ) -> Appointment | None:
-    """`accept_offer` inside its transaction; None when the time was taken (entry waits again)."""
+    """`accept_offer` inside its transaction; None when the time was taken (entry waits again).
+
+    Only the entry's row is locked (`of=("self",)`): FOR UPDATE over the joined service, clinic
+    and patient rows would block every booking's foreign-key checks on them while this waits
+    for the resource locks those bookings hold, a deadlock (seen in test_waitlist_race).
+    """
     entry = (
-        WaitlistEntry.objects.select_for_update()
+        WaitlistEntry.objects.select_for_update(of=("self",))
         .select_related("service__location", "service__clinic", "patient", "clinic")
         .get(pk=entry_id)
     )
@@ -303,7 +308,7 @@ def _lapse(entry_id: int, *, base: str, now: datetime) -> bool:
     """Lapse one expired offer and pass its time on. True when it lapsed."""
     with transaction.atomic():
         entry = (
-            WaitlistEntry.objects.select_for_update()
+            WaitlistEntry.objects.select_for_update(of=("self",))
             .select_related("service__location", "service__clinic", "clinic")
             .filter(pk=entry_id)
             .first()
