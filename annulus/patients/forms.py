@@ -106,11 +106,42 @@ class PatientForm(forms.ModelForm[Patient]):
 
 
 class PatientFilterForm(forms.Form):
-    q = forms.CharField(label="Name or email", required=False, max_length=100)
-    stage = forms.ChoiceField(
-        label="Stage", required=False, choices=[("", "Any stage"), *Stage.choices]
+    """The patient list's filters. A value that is not one of the choices is an error naming
+    the field (the list then shows nobody), never silently dropped to show everyone."""
+
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        help_text="Name, email, phone, date of birth (YYYY-MM-DD or MM/DD/YYYY) or VA "
+        "referral number",
+        error_messages={"max_length": "Search: use at most 100 characters."},
     )
-    clinician = forms.TypedChoiceField(label="Clinician", required=False, coerce=int)
+    stage = forms.ChoiceField(
+        label="Stage",
+        required=False,
+        choices=[("", "Any stage"), *Stage.choices],
+        error_messages={
+            "invalid_choice": "Stage: “%(value)s” is not a stage. Choose one from the list."
+        },
+    )
+    clinician = forms.TypedChoiceField(
+        label="Clinician",
+        required=False,
+        coerce=int,
+        error_messages={
+            "invalid_choice": "Clinician: “%(value)s” is not a clinician of this clinic. "
+            "Choose one from the list."
+        },
+    )
+
+    def clean_q(self) -> str:
+        from annulus.patients.search import BadTerm, check
+
+        try:
+            return check(self.cleaned_data["q"])
+        except BadTerm as problem:
+            raise forms.ValidationError(f"Search: {problem}") from None
 
     def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

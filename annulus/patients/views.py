@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from annulus.accounts.access import get_clinic_for_user, require_role
@@ -24,29 +27,40 @@ from annulus.patients.actions import (
 )
 from annulus.patients.forms import IntakeForm, PatientFilterForm, PatientForm
 from annulus.patients.models import ChangeRecord, Intake, IntakeLink, Patient
+from annulus.patients.search import search
 from annulus.patients.timeline import timeline
 from annulus.safety.queries import open_alerts
+from annulus.scheduling.upcoming import next_start, upcoming_for
 
 
 def patient_list(request: HttpRequest) -> HttpResponse:
+    """Patients with their next appointment (one subquery, not a query per row) and phone.
+
+    Filters that cannot be read show their error and nobody, never the whole list as if
+    nothing had been asked (a 400).
+    """
     clinic = get_clinic_for_user(request)
     form = PatientFilterForm(request.GET or None, clinic=clinic)
-    patients = Patient.objects.in_clinic(clinic).select_related("clinician")
-    if form.is_valid():
-        if query := form.cleaned_data["q"].strip():
-            for word in query.split():
-                patients = patients.filter(
-                    Q(first_name__icontains=word)
-                    | Q(last_name__icontains=word)
-                    | Q(email__icontains=word)
-                )
+    patients: QuerySet[Any] = (
+        Patient.objects.in_clinic(clinic)
+        .select_related("clinician")
+        .annotate(next_start=next_start(timezone.now()))
+    )
+    status = 200
+    if form.is_bound and not form.is_valid():
+        patients = patients.none()
+        status = 400
+    elif form.is_bound:
+        if query := form.cleaned_data["q"]:
+            patients = search(patients, query)
         if stage := form.cleaned_data["stage"]:
             patients = patients.filter(stage=stage)
         if clinician := form.cleaned_data["clinician"]:
             patients = patients.filter(clinician_id=clinician)
     page = Paginator(patients, 25).get_page(request.GET.get("page"))
     record(PATIENT_LIST, request=request, clinic=clinic, details={"count": len(page)})
-    return render(request, "patients/list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "zone": clinic.zone}
+    return render(request, "patients/list.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -71,6 +85,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     intake = Intake.objects.filter(patient=patient).first()
     context = {
         "patient": patient,
+        "upcoming": upcoming_for(patient, now=timezone.now()),
         "intake": intake,
         "entries": timeline(patient),
         "authorizations": patient.va_authorizations.prefetch_related("visits"),

@@ -4,7 +4,10 @@
     POST /api/v1/bookings            201 booked · 409 taken · 422 errors per field · 429 slow down
 
 Errors use django-ninja's shape, `{"detail": [{"loc": [...], "msg": "...", "type": "..."}]}`,
-whose last `loc` element names the field. Both endpoints are public and rate-limited per address.
+whose last `loc` element names the field. A booking refusal's `type` is a code from
+`annulus.scheduling.refusals.CODES` (`past`, `outside_hours`, `off_grid`, `unknown_clinician`,
+`slot_taken`, …) and its `msg` the sentence for people. Both endpoints are public and
+rate-limited per address.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from annulus.scheduling.availability import find_slots, lead_slugs, online_servi
 from annulus.scheduling.idempotency import MAX_KEY_LENGTH, Answer, KeyReused, fingerprint, run_once
 from annulus.scheduling.links import manage_url, site_base
 from annulus.scheduling.models import Appointment, Service, Source
+from annulus.scheduling.refusals import CODES
 
 router = Router(tags=["booking"])
 
@@ -171,7 +175,13 @@ def slots(request: HttpRequest, params: Query[SlotsQuery]) -> Any:
     found = _service(service, cached=True)
     if found is None:
         return Status(
-            422, _error("service", f"No online-bookable service {service!r}.", where="query")
+            422,
+            _error(
+                "service",
+                f"No online-bookable service {service!r}.",
+                where="query",
+                kind="unknown_service",
+            ),
         )
     if to < from_:
         return Status(422, _error("to", "must be on or after from", where="query"))
@@ -180,7 +190,12 @@ def slots(request: HttpRequest, params: Query[SlotsQuery]) -> Any:
     if resource is not None and resource not in lead_slugs(found):
         return Status(
             422,
-            _error("resource", f"No resource {resource!r} offers this service.", where="query"),
+            _error(
+                "resource",
+                f"Unknown clinician: no clinician or resource {resource!r} offers this service.",
+                where="query",
+                kind="unknown_clinician",
+            ),
         )
     zone = found.location.zone
     result = find_slots(found, from_, to, now=timezone.now(), lead=resource, cached=True)
@@ -214,6 +229,7 @@ def _booking_body(appointment: Appointment) -> dict[str, Any]:
     auth=None,
     response={201: BookingOut, 409: ErrorsOut, 422: ErrorsOut, 429: None},
     summary="Book a free slot",
+    openapi_extra={"x-refusal-codes": CODES},
 )
 def bookings(
     request: HttpRequest,
@@ -222,8 +238,9 @@ def bookings(
 ) -> Any:
     """Book a slot from `GET /slots` for a patient (found by email and date of birth, or new).
 
-    `201` with the booking and the patient's private `manage_url`; `409` when the slot was just
-    taken; `422` naming the field for anything that could never be booked. With an
+    `201` with the booking and the patient's private `manage_url`; `409` (`type`
+    `slot_taken`) when someone else has just booked the slot; `422` naming the field for
+    anything that could never be booked, its `type` saying why (one of `x-refusal-codes`). With an
     `Idempotency-Key` header, a repeat of the same request returns the first `201` again and
     stores nothing new; the same key with a different body is a `422`.
     """
@@ -231,7 +248,14 @@ def bookings(
         return _too_many(BOOKINGS_LIMIT["per_seconds"])
     service = _service(payload.service)
     if service is None:
-        return Status(422, _error("service", f"No online-bookable service {payload.service!r}."))
+        return Status(
+            422,
+            _error(
+                "service",
+                f"No online-bookable service {payload.service!r}.",
+                kind="unknown_service",
+            ),
+        )
     base = site_base(request)
     ctx = AuditContext.from_request(request)
 
@@ -270,8 +294,7 @@ def bookings(
             ),
         )
     except actions.BookingError as exc:
-        field = "patient" if exc.field == "patient" else exc.field
-        return Status(422, _error(field, exc.message))
+        return Status(422, _error(exc.field, exc.message, kind=exc.code))
     except actions.SlotTaken:
         return Status(
             409,
@@ -279,8 +302,9 @@ def bookings(
                 "detail": [
                     {
                         "loc": ["body", "payload", "start"],
-                        "msg": "This slot is no longer free. Choose another from GET /slots.",
-                        "type": "slot_taken",
+                        "msg": "Someone else has just booked this time. Choose another from "
+                        "GET /slots.",
+                        "type": actions.SlotTaken.code,
                     }
                 ]
             },

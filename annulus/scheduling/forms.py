@@ -130,6 +130,9 @@ class StaffAppointmentForm(forms.Form):
         required=False,
         empty_label="First free, in order of preference",
         to_field_name="slug",
+        error_messages={
+            "invalid_choice": "Unknown clinician: choose a clinician or resource from the list."
+        },
     )
     mode = forms.ChoiceField(choices=Mode.choices, initial=Mode.IN_PERSON)
     outside_hours = forms.BooleanField(
@@ -173,3 +176,27 @@ class CancelForm(forms.Form):
             ("other", "Other"),
         ]
     )
+
+
+class WaitlistJoinForm(DetailsForm):
+    """Who is waiting: the booking form's details, without a chosen time."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("start", "resource", "form_token", "mode"):
+            self.fields.pop(name, None)
+
+
+class StaffWaitlistForm(forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), empty_label=None)
+    patient = forms.ModelChoiceField(queryset=Patient.objects.none())
+
+    def __init__(self, *args: Any, clinic: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, queryset in {
+            "service": Service.objects.filter(clinic=clinic, active=True),
+            "patient": Patient.objects.in_clinic(clinic),
+        }.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = queryset

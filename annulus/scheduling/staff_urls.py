@@ -3,6 +3,7 @@
 from django.urls import path
 
 from annulus.scheduling.views import staff as staff_views
+from annulus.scheduling.views import staff_waitlist
 
 app_name = "scheduling_staff"
 
@@ -24,4 +25,11 @@ urlpatterns = [
         staff_views.appointment_no_show,
         name="appointment_no_show",
     ),
+    path(
+        "appointments/<int:pk>/follow-up/dismiss/",
+        staff_views.appointment_follow_up_dismiss,
+        name="appointment_follow_up_dismiss",
+    ),
+    path("waitlist/", staff_waitlist.waitlist, name="waitlist"),
+    path("waitlist/<int:pk>/remove/", staff_waitlist.waitlist_remove, name="waitlist_remove"),
 ]

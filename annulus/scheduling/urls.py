@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from annulus.scheduling.views import manage, public
+from annulus.scheduling.views import manage, public, waitlist
 
 app_name = "scheduling"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("appointment/change/", manage.reschedule, name="reschedule"),
     path("appointment/cancel/", manage.cancel, name="cancel"),
     path("manage/<str:token>/", manage.manage_link, name="manage_link"),
+    path("waitlist/join/", waitlist.join, name="waitlist_join"),
+    path("waitlist/offer/", waitlist.offer, name="waitlist_offer"),
+    path("waitlist/<str:token>/", waitlist.offer_link, name="waitlist_offer_link"),
 ]

@@ -17,11 +17,21 @@ from django.utils import timezone
 LIMIT = 25
 # Which sections each role sees (a member of staff with several roles sees the union).
 SECTIONS_BY_ROLE = {
-    "coordinator": {"alerts", "appointments", "intakes", "surveys", "lost", "access_reports", "va"},
-    "clinician": {"alerts", "appointments", "decisions", "intakes", "va"},
+    "coordinator": {
+        "alerts",
+        "appointments",
+        "no_shows",
+        "intakes",
+        "surveys",
+        "lost",
+        "access_reports",
+        "va",
+    },
+    "clinician": {"alerts", "appointments", "no_shows", "decisions", "intakes", "va"},
     "director": {
         "alerts",
         "appointments",
+        "no_shows",
         "breakglass",
         "decisions",
         "intakes",
@@ -83,6 +93,29 @@ def appointments_today(clinic: Any, today: date) -> Section:
         for a in qs
     ]
     return Section("appointments", "Appointments today", rows, "No appointments today.")
+
+
+def no_shows_to_follow_up(clinic: Any) -> Section:
+    """No-shows not yet rebooked or dismissed (a booking for the patient closes them)."""
+    from annulus.scheduling.models import Appointment, Status
+
+    qs = (
+        Appointment.objects.filter(
+            clinic=clinic, status=Status.NO_SHOW, follow_up_closed_at__isnull=True
+        )
+        .select_related("patient", "service")
+        .order_by("-start")[:LIMIT]
+    )
+    rows = [
+        Row(
+            reverse("scheduling_staff:appointment", args=[a.pk]),
+            a.patient.display_name,
+            f"no-show for {a.service}: rebook or dismiss",
+            a.start.astimezone(clinic.zone).strftime("%Y-%m-%d %H:%M %Z"),
+        )
+        for a in qs
+    ]
+    return Section("no_shows", "No-shows to follow up", rows, "No no-shows to follow up.")
 
 
 def decisions_to_review(clinic: Any, user: Any) -> Section:
@@ -251,6 +284,8 @@ def build(clinic: Any, user: Any, roles: Iterable[str], today: date) -> list[Sec
         out.append(appointments_today(clinic, today))
     if "breakglass" in wanted:
         out.append(break_glass_overdue(clinic))
+    if "no_shows" in wanted:
+        out.append(no_shows_to_follow_up(clinic))
     if "decisions" in wanted:
         out.append(decisions_to_review(clinic, user))
     if "intakes" in wanted:

@@ -52,6 +52,10 @@ PUBLIC_ALLOWLIST = {
     "scheduling:appointment_ics",
     "scheduling:reschedule",
     "scheduling:cancel",
+    # The waitlist (annulus.scheduling): join with your own details; an offer's link swaps for
+    # a session, and the offer page answers only that session.
+    "scheduling:waitlist_join",
+    "scheduling:waitlist_offer",
     "api:slots",
     "api:bookings",
     "accounts:login",

@@ -1,8 +1,9 @@
 """Every write to an appointment: one transaction, one audit event, emails queued with it.
 
-`booking` (patients book themselves), `changes` (move or cancel a booking) and `staff` (the
-calendar's writes) share `common` (errors, checks, the slot re-check, locks). Actions take the
-acting user and an `AuditContext`, never the request. Import from here.
+`booking` (patients book themselves), `changes` (move or cancel a booking), `staff` (the
+calendar's writes, no-show follow-ups) and `waitlist` (offers of freed times) share `common`
+(errors, checks, the slot re-check, locks). Actions take the acting user and an
+`AuditContext`, never the request. Import from here.
 """
 
 from annulus.scheduling.actions.booking import book_appointment
@@ -15,27 +16,49 @@ from annulus.scheduling.actions.common import (
     check_lead,
     check_mode,
     check_start,
+    refusal,
 )
 from annulus.scheduling.actions.staff import (
+    dismiss_follow_up,
     mark_arrived,
     mark_no_show,
     staff_cancel,
     staff_create,
     staff_move,
 )
+from annulus.scheduling.actions.waitlist import (
+    OfferGone,
+    accept_offer,
+    expire_due,
+    find_offer,
+    join_waitlist,
+    join_waitlist_online,
+    offer_freed,
+    remove_from_waitlist,
+)
 
 __all__ = [
     "BookingError",
     "NotAllowed",
+    "OfferGone",
     "PatientDetails",
     "SlotTaken",
+    "accept_offer",
     "book_appointment",
     "cancel",
     "check_lead",
     "check_mode",
     "check_start",
+    "dismiss_follow_up",
+    "expire_due",
+    "find_offer",
+    "join_waitlist",
+    "join_waitlist_online",
     "mark_arrived",
     "mark_no_show",
+    "offer_freed",
+    "refusal",
+    "remove_from_waitlist",
     "reschedule",
     "staff_cancel",
     "staff_create",

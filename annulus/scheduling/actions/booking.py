@@ -19,6 +19,8 @@ from annulus.scheduling.actions.common import (
     check_lead,
     check_mode,
     check_start,
+    clinician_of,
+    close_no_shows,
     hold,
     lock_resources,
     new_appointment,
@@ -29,21 +31,24 @@ from annulus.scheduling.actions.common import (
 from annulus.scheduling.availability import candidates
 from annulus.scheduling.models import Appointment, Service, Source
 
-__all__ = ["book_appointment"]
+__all__ = ["book_appointment", "patient_for"]
 
 
-def _patient_for(
+def patient_for(
     service: Service,
     details: PatientDetails,
     *,
     veteran: bool | None,
+    clinician_id: int | None,
     ctx: AuditContext,
 ) -> tuple[Patient, bool]:
     """The clinic's patient with this email and date of birth, else a new one.
 
     Both go through the patient record's actions, so each leaves its change record and its
     audit event (entered by the patient: `via_patient_link`). A phone number given now fills
-    an empty one. A language given is the one they booked in, so their emails follow it.
+    an empty one, and the booked clinician an empty clinician (a patient who has one keeps
+    them); nothing else about a known patient changes. One update for all. A language given is
+    the one they booked in, so their emails follow it.
     """
     email = details.email.strip().lower()
     patient = (
@@ -54,13 +59,16 @@ def _patient_for(
         .first()
     )
     if patient is not None:
-        changes: dict[str, str] = {}
+        changes: dict[str, Any] = {}
         if details.phone and not patient.phone:
             changes["phone"] = details.phone
+        if clinician_id is not None and patient.clinician_id is None:
+            changes["clinician_id"] = clinician_id
         if details.language and details.language != patient.language:
             changes["language"] = details.language
         if changes:
-            patient = update_patient(patient, actor=None, ctx=ctx, via_patient_link=True, **changes)
+            locked = Patient.objects.select_for_update().get(pk=patient.pk)
+            patient = update_patient(locked, actor=None, ctx=ctx, via_patient_link=True, **changes)
         return patient, False
     patient = create_patient(
         service.clinic,
@@ -74,6 +82,7 @@ def _patient_for(
         date_of_birth=details.date_of_birth,
         veteran=veteran,
         language=details.language or "en",
+        clinician_id=clinician_id,
     )
     return patient, True
 
@@ -101,12 +110,14 @@ def book_appointment(
     double-clicked confirm button books once. `screening` carries what the self-check passed on
     with the person's consent, ``{"screening_id": 12, "veteran": True}``: the visit is linked to
     the self-check, and a new patient's veteran status is taken from it.
+    The booked clinician becomes the patient's clinician when they have none (a patient who
+    has one keeps them: one visit with a colleague does not hand over responsibility).
     Queues the confirmation (with its .ics), the staff notice and the reminders.
     """
     now = now_or(now)
     audit_ctx = ctx or AuditContext()
     if not (service.online_bookable and service.active):
-        raise BookingError("service", "This service cannot be booked online.")
+        raise BookingError("service", "This service cannot be booked online.", "unknown_service")
     check_start(service, start, now=now)
     chosen_mode = check_mode(service, mode)
     roles = candidates(service)
@@ -123,7 +134,10 @@ def book_appointment(
                 return reload(Appointment.objects.get(form_token=form_token).pk)
             end, resources = pick(service, start, lead=resource, now=now, staff=False, roles=roles)
             veteran = (screening or {}).get("veteran")
-            patient, created = _patient_for(service, details, veteran=veteran, ctx=audit_ctx)
+            clinician_id = clinician_of(service, resources)
+            patient, created = patient_for(
+                service, details, veteran=veteran, clinician_id=clinician_id, ctx=audit_ctx
+            )
             appointment = new_appointment(
                 service,
                 patient=patient,
@@ -135,6 +149,7 @@ def book_appointment(
                 screening_id=(screening or {}).get("screening_id"),
             )
             hold(appointment, resources, roles=roles)
+            rebooked = close_no_shows(patient, now=now)
             # Everything the emails read is at hand: no need to read the row back.
             appointment.service, appointment.patient = service, patient
             appointment.location, appointment.clinic = service.location, service.clinic
@@ -152,6 +167,9 @@ def book_appointment(
                     "source": source,
                     "resources": list(resources),
                     "patient_created": created,
+                    "no_shows_rebooked": rebooked,
+                    "with_own_clinician": clinician_id is not None
+                    and patient.clinician_id == clinician_id,
                     "screening_carried_over": appointment.screening_id is not None,
                 },
             )

@@ -1,4 +1,7 @@
-"""Changes to a booked appointment: move it or cancel it (by the patient, or by staff)."""
+"""Changes to a booked appointment: move it or cancel it (by the patient, or by staff).
+
+Either frees a time: the first patient on the service's waitlist is offered it (`waitlist`).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from annulus.scheduling.actions.common import (
     pick,
     reload,
 )
+from annulus.scheduling.actions.waitlist import offer_freed
 from annulus.scheduling.availability import candidates
 from annulus.scheduling.models import Appointment, Occupancy, Status
 
@@ -78,6 +82,7 @@ def move(
         reminders.drop(current)
         reminders.schedule(current, base, now=now)
         notify.to_patient(current, "rescheduled", base)
+        offer_freed(service, before, ctx=ctx, base=base, now=now)
         record(
             action,
             ctx=ctx,
@@ -154,6 +159,7 @@ def cancel_appointment(
         current = reload(current.pk)
         reminders.drop(current)
         notify.to_patient(current, "cancelled", base)
+        offer_freed(current.service, current.start, ctx=ctx, base=base, now=now)
         record(
             "appointment.cancelled",
             ctx=ctx,

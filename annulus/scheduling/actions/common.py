@@ -28,7 +28,9 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from annulus.audit.context import AuditContext
 from annulus.lib.tokens import token_hash
+from annulus.patients.actions import update_patient
 from annulus.patients.models import Patient
 from annulus.scheduling.availability import (
     Candidate,
@@ -39,7 +41,15 @@ from annulus.scheduling.availability import (
     plan_for,
 )
 from annulus.scheduling.links import manage_token_for_salt, new_salt
-from annulus.scheduling.models import Appointment, Mode, Occupancy, Service
+from annulus.scheduling.models import (
+    Appointment,
+    Mode,
+    Occupancy,
+    Resource,
+    ResourceKind,
+    Service,
+)
+from annulus.scheduling.refusals import not_offered
 from annulus.scheduling.slots import overlaps
 
 _EXCLUSION_VIOLATION = "23P01"
@@ -48,16 +58,21 @@ _RESOURCE_LOCK_NAMESPACE = 0x5343
 
 
 class BookingError(Exception):
-    """Input that can never be booked. `field` names what to fix (a 422, or a form message)."""
+    """Input that can never be booked. `field` names what to fix (a 422, or a form message);
+    `code` says why, one of `refusals.CODES`."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, code: str = "invalid") -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.code = code
 
 
 class SlotTaken(Exception):
     """The time was a free slot a moment ago and is not any more (a 409)."""
+
+    code = "slot_taken"
+    message = "Someone else has just booked this time. Choose another time."
 
 
 class NotAllowed(Exception):
@@ -89,24 +104,26 @@ def check_start(service: Service, start: datetime, *, now: datetime, staff: bool
     """Refuse a start that no slot of this service could have, with a message for people."""
     if start.utcoffset() is None:
         raise BookingError(
-            "start", "Give the time with its UTC offset, e.g. 2027-03-15T09:00-05:00."
+            "start", "Give the time with its UTC offset, e.g. 2027-03-15T09:00-05:00.", "no_offset"
         )
     if start < now:
-        raise BookingError("start", "That time has already passed.")
+        raise BookingError("start", "That time has already passed.", "past")
     if staff:
         if start > now + timedelta(days=730):
-            raise BookingError("start", "That is more than two years ahead.")
+            raise BookingError("start", "That is more than two years ahead.", "too_far")
         return
     if start < now + timedelta(minutes=service.min_notice_minutes):
         raise BookingError(
             "start",
             f"Online bookings need at least {_hours(service.min_notice_minutes)} notice. "
             "Choose a later time, or call the clinic.",
+            "too_soon",
         )
     if start > now + timedelta(days=service.max_advance_days):
         raise BookingError(
             "start",
             f"Bookings open {service.max_advance_days} days ahead. Choose an earlier date.",
+            "too_far",
         )
 
 
@@ -116,7 +133,7 @@ def check_mode(service: Service, mode: str | None) -> str:
         return modes[0]
     if mode not in modes:
         offered = " or ".join(Mode(m).label.lower() for m in modes)
-        raise BookingError("mode", f"This service is offered {offered} only.")
+        raise BookingError("mode", f"This service is offered {offered} only.", "bad_mode")
     return str(mode)
 
 
@@ -126,7 +143,11 @@ def check_lead(
     if resource in (None, ""):
         return
     if resource not in lead_slugs(service, roles=roles):
-        raise BookingError("resource", f"No resource {resource!r} offers this service.")
+        raise BookingError(
+            "resource",
+            f"Unknown clinician: no clinician or resource {resource!r} offers this service.",
+            "unknown_clinician",
+        )
 
 
 def pick(
@@ -153,12 +174,32 @@ def pick(
     if found.slot is not None:
         return found.slot.end, found.slot.resources
     if not found.offered:
-        raise BookingError(
-            "start",
-            "That time is not one of the times offered for this service. Choose one of the "
-            "times listed.",
-        )
+        code, message = not_offered(service, start, lead=lead, roles=roles, staff=staff)
+        raise BookingError("start", message, code)
     raise SlotTaken
+
+
+def refusal(
+    service: Service,
+    start: datetime,
+    *,
+    lead: str | None,
+    now: datetime,
+    exclude: int | None = None,
+) -> BookingError | SlotTaken | None:
+    """What booking `start` online would answer, without booking: None when it would book.
+
+    The details and change pages ask before showing their form, so a refused time shows its
+    real reason; `exclude` is the appointment being moved.
+    """
+    try:
+        check_start(service, start, now=now)
+        roles = candidates(service)
+        check_lead(service, lead, roles=roles)
+        pick(service, start, lead=lead, now=now, staff=False, exclude=exclude, roles=roles)
+    except (BookingError, SlotTaken) as exc:
+        return exc
+    return None
 
 
 def _pick_any_hours(
@@ -188,7 +229,7 @@ def _pick_any_hours(
             raise SlotTaken
         chosen.append(free[0])
     if not chosen:
-        raise BookingError("service", "This service has no resources set up.")
+        raise BookingError("service", "This service has no resources set up.", "no_resources")
     return end, tuple(chosen)
 
 
@@ -271,6 +312,59 @@ def new_appointment(
         created_by=created_by,
     )
     return appointment
+
+
+def clinician_of(service: Service, resources: tuple[str, ...]) -> int | None:
+    """The staff account of the booking's lead resource, when it is a clinician."""
+    if not resources:
+        return None
+    user_id: int | None = (
+        Resource.objects.filter(
+            clinic_id=service.clinic_id, slug=resources[0], kind=ResourceKind.CLINICIAN
+        )
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    return user_id
+
+
+def assign_clinician(
+    patient: Patient,
+    service: Service,
+    resources: tuple[str, ...],
+    *,
+    actor: Any,
+    ctx: AuditContext,
+    via_patient_link: bool = False,
+) -> bool:
+    """Make the booked clinician the patient's clinician when the patient has none yet.
+
+    The lead resource is the clinician when it is a clinician with a staff account. A patient
+    who already has a clinician keeps them: being seen once by a colleague (cover, an earlier
+    slot) does not hand over responsibility; staff change it on the record. Goes through the
+    patient record's action (change record and audit event). True when it assigned one.
+    """
+    if patient.clinician_id is not None:
+        return False
+    user_id = clinician_of(service, resources)
+    if user_id is None:
+        return False
+    # Read again under a lock: a colleague's edit of other details in the meantime survives.
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if current.clinician_id is not None:
+        return False
+    update_patient(
+        current, actor=actor, ctx=ctx, via_patient_link=via_patient_link, clinician_id=user_id
+    )
+    patient.clinician_id = user_id
+    return True
+
+
+def close_no_shows(patient: Patient, *, now: datetime) -> int:
+    """A new booking for a patient resolves their open no-show follow-ups ("rebooked")."""
+    return Appointment.objects.filter(
+        patient=patient, status="no_show", follow_up_closed_at__isnull=True
+    ).update(follow_up_closed_at=now, follow_up_outcome="rebooked")
 
 
 def now_or(now: datetime | None) -> datetime:

@@ -15,9 +15,11 @@ from annulus.scheduling.actions.changes import cancel_appointment, move
 from annulus.scheduling.actions.common import (
     BookingError,
     NotAllowed,
+    assign_clinician,
     check_lead,
     check_mode,
     check_start,
+    close_no_shows,
     hold,
     lock_resources,
     new_appointment,
@@ -31,7 +33,14 @@ from annulus.scheduling.models import Appointment, Service, Source, Status
 if TYPE_CHECKING:
     from annulus.accounts.models import User
 
-__all__ = ["mark_arrived", "mark_no_show", "staff_cancel", "staff_create", "staff_move"]
+__all__ = [
+    "dismiss_follow_up",
+    "mark_arrived",
+    "mark_no_show",
+    "staff_cancel",
+    "staff_create",
+    "staff_move",
+]
 
 
 def staff_create(
@@ -49,11 +58,12 @@ def staff_create(
 ) -> Appointment:
     """A member of staff books for an existing patient: any service, at any notice.
 
-    Inside opening hours unless `outside_hours`; the resources must be free either way.
+    Inside opening hours unless `outside_hours`; the resources must be free either way. The
+    booked clinician becomes the patient's clinician when they have none.
     """
     now = now_or(now)
     if patient.clinic_id != service.clinic_id:
-        raise BookingError("patient", "That patient belongs to another clinic.")
+        raise BookingError("patient", "That patient belongs to another clinic.", "wrong_clinic")
     check_start(service, start, now=now, staff=True)
     chosen_mode = check_mode(service, mode)
     roles = candidates(service)
@@ -79,6 +89,10 @@ def staff_create(
             created_by=actor,
         )
         hold(appointment, resources, roles=roles)
+        rebooked = close_no_shows(patient, now=now)
+        assigned = assign_clinician(
+            patient, service, resources, actor=actor, ctx=ctx or AuditContext()
+        )
         appointment = reload(appointment.pk)
         notify.to_patient(appointment, "confirmation", base)
         reminders.schedule(appointment, base, now=now)
@@ -93,6 +107,8 @@ def staff_create(
                 "service": service.slug,
                 "resources": list(resources),
                 "outside_hours": outside_hours,
+                "clinician_assigned": assigned,
+                "no_shows_rebooked": rebooked,
             },
         )
         return appointment
@@ -197,3 +213,34 @@ def mark_no_show(
     if appointment.start > now:
         raise NotAllowed("A no-show can be recorded once the appointment has started.")
     return _mark(appointment, Status.NO_SHOW, actor=actor, ctx=ctx, now=now)
+
+
+def dismiss_follow_up(
+    appointment: Appointment,
+    *,
+    actor: User | None,
+    ctx: AuditContext | None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Staff close a no-show's follow-up without rebooking (reached, or not coming back).
+
+    Idempotent: a follow-up already closed (rebooked or dismissed) stays as it is.
+    """
+    now = now_or(now)
+    with transaction.atomic():
+        updated = Appointment.objects.filter(
+            pk=appointment.pk, status=Status.NO_SHOW, follow_up_closed_at__isnull=True
+        ).update(follow_up_closed_at=now, follow_up_outcome="dismissed")
+        current = reload(appointment.pk)
+        if current.status != Status.NO_SHOW:
+            raise NotAllowed("Only a no-show has a follow-up to dismiss.")
+        if updated:
+            record(
+                "appointment.follow_up_dismissed",
+                ctx=ctx,
+                actor=actor,
+                clinic=current.clinic,
+                patient_id=current.patient_id,
+                obj=current,
+            )
+        return current

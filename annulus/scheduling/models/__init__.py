@@ -29,9 +29,11 @@ from annulus.scheduling.models.setup import (
     Service,
     ServiceRole,
 )
+from annulus.scheduling.models.waitlist import OPEN, WaitlistEntry, WaitStatus
 
 __all__ = [
     "ACTIVE",
+    "OPEN",
     "Appointment",
     "AppointmentQuerySet",
     "Closure",
@@ -50,5 +52,7 @@ __all__ = [
     "ServiceRole",
     "Source",
     "Status",
+    "WaitStatus",
+    "WaitlistEntry",
     "WeeklyHours",
 ]

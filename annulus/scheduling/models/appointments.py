@@ -30,6 +30,7 @@ class Source(models.TextChoices):
     ONLINE = "online", "Online booking page"
     API = "api", "Booking API"
     STAFF = "staff", "Staff"
+    WAITLIST = "waitlist", "Waitlist offer"
     DEMO = "demo", "Demo seed"
 
 
@@ -76,6 +77,11 @@ class Appointment(models.Model):
     arrived_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by_patient = models.BooleanField(default=False)
+    # A no-show is a follow-up item on the staff worklist until it is rebooked or dismissed.
+    follow_up_closed_at = models.DateTimeField(null=True, blank=True)
+    follow_up_outcome = models.CharField(
+        max_length=10, blank=True, choices=[("rebooked", "Rebooked"), ("dismissed", "Dismissed")]
+    )
 
     objects = AppointmentQuerySet.as_manager()
 

@@ -48,16 +48,16 @@ def field_of(response) -> list[str]:
         ({"start": (datetime.now(UTC) - timedelta(hours=3)).isoformat()}, "start", "passed"),
         ({"start": (datetime.now(UTC) + timedelta(minutes=20)).isoformat()}, "start", "notice"),
         ({"start": (datetime.now(UTC) + timedelta(days=200)).isoformat()}, "start", "days ahead"),
-        ({"start": "__monday_0717__"}, "start", "not one of the times"),
-        ({"start": "__monday_0910__"}, "start", "not one of the times"),
-        ({"start": "__saturday_10__"}, "start", "not one of the times"),
+        ({"start": "__monday_0717__"}, "start", "outside opening hours"),
+        ({"start": "__monday_0910__"}, "start", "not one of this service's start times"),
+        ({"start": "__saturday_10__"}, "start", "closed on that Saturday"),
         ({"start": "2027-02-30T09:00:00-06:00"}, "start", ""),
         ({"start": "2027-03-01T09:00:00"}, "start", "timezone"),
         ({"start": "tomorrow at nine"}, "start", ""),
         ({"service": "brain-surgery"}, "service", "No online-bookable service"),
         ({"service": "procedure"}, "service", "No online-bookable service"),
-        ({"resource": "dr-nobody"}, "resource", "No resource"),
-        ({"resource": "procedure-room"}, "resource", "No resource"),
+        ({"resource": "dr-nobody"}, "resource", "Unknown clinician"),
+        ({"resource": "procedure-room"}, "resource", "Unknown clinician"),
         ({"mode": "carrier-pigeon"}, "mode", ""),
         ({"patient": patient_json(email="not-an-email")}, "email", "email address"),
         ({"patient": patient_json(email="a@b")}, "email", "email address"),
@@ -171,7 +171,7 @@ def test_a_tampered_time_in_the_form_is_refused_with_a_message(client, schedule)
     monday = next_weekday(0)
     response = details_form(client, at(monday, 9), start=at(monday, 9, 10).isoformat())
     assert response.status_code == 422
-    assert "not one of the times offered" in response.content.decode()
+    assert "not one of this service&#x27;s start times" in response.content.decode()
     assert nothing_stored()
 
 

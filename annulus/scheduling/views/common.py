@@ -154,6 +154,9 @@ def calendar_context(
     """Days with free times (two weeks a page), or one day's free times when `day` is given."""
     today, last = _today(service, now), _last_day(service, now)
     zone = service.location.zone
+    problem = _day_problem("day", request.GET.get("day"), today, last) or _day_problem(
+        "from", request.GET.get("from"), today, last
+    )
     day = parse_day(request.GET.get("day"))
     if day is not None and today <= day <= last:
         slots = find_slots(service, day, day, now=now, exclude_appointment=exclude, cached=True)
@@ -186,6 +189,7 @@ def calendar_context(
     earlier = first - timedelta(days=WINDOW_DAYS)
     return {
         "step": "day",
+        "day_error": problem,
         "days": days,
         "window_first": day_label(datetime.combine(first, datetime.min.time(), tzinfo=zone), zone),
         "window_last": day_label(
@@ -196,6 +200,25 @@ def calendar_context(
         if window_last < last
         else "",
     }
+
+
+def _day_problem(name: str, raw: str | None, today: date, last: date) -> str:
+    """What is wrong with a day asked for in the address, named for the person; "" if fine.
+
+    A day that cannot be read, has passed or is beyond the horizon is said so, instead of
+    quietly showing the first two weeks as if nothing had been asked.
+    """
+    if raw is None or raw == "":
+        return ""
+    label = "Day" if name == "day" else "Start date"
+    day = parse_day(raw)
+    if day is None:
+        return f"{label}: that is not a date we can read. Use year-month-day, e.g. {today}."
+    if day < today:
+        return f"{label}: {day:%B %-d, %Y} has already passed. Choose today or a later day."
+    if day > last:
+        return f"{label}: bookings open until {last:%B %-d, %Y}. Choose that day or an earlier one."
+    return ""
 
 
 def _window_start(day: date, today: date) -> date:

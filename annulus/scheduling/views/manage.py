@@ -19,7 +19,6 @@ from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.scheduling import actions
-from annulus.scheduling.availability import slot_at
 from annulus.scheduling.forms import parse_instant
 from annulus.scheduling.ics import appointment_ics, ics_filename
 from annulus.scheduling.links import day_label, find_by_manage_token, site_base, time_label
@@ -170,14 +169,16 @@ def reschedule(request: HttpRequest) -> HttpResponse:
                 status = 409
             else:
                 return private(redirect(f"{reverse('scheduling:appointment')}?moved=1"))
-        elif (
-            slot_at(
-                service, new_start, now=now, lead=resource or None, exclude_appointment=found.pk
+        else:
+            refused = actions.refusal(
+                service, new_start, lead=resource or None, now=now, exclude=found.pk
             )
-            is None
-        ):
-            context["taken"] = True
-            status = 409
+            if isinstance(refused, actions.SlotTaken):
+                context["taken"] = True
+                status = 409
+            elif refused is not None:
+                context["error"] = refused.message
+                status = 422
         context |= {"step": "confirm", "new_start": data.get("start", ""), "resource": resource}
         return private(render(request, "scheduling/reschedule.html", context, status=status))
 

@@ -18,7 +18,6 @@ from annulus.accounts.policy import public
 from annulus.audit.context import AuditContext
 from annulus.lib.tokens import new_token
 from annulus.scheduling import actions
-from annulus.scheduling.availability import slot_at
 from annulus.scheduling.forms import DetailsForm, parse_instant
 from annulus.scheduling.links import site_base
 from annulus.scheduling.views.common import (
@@ -74,9 +73,11 @@ def start(request: HttpRequest) -> HttpResponse:
         "service": service,
         "zone_note": zone_note(service),
         "multiple_services": len(services) > 1,
+        "waitlist_url": f"{reverse('scheduling:waitlist_join')}?service={service.slug}",
         **calendar_context(request, service, now=now, link=link),
     }
-    response = render(request, "scheduling/start.html", context)
+    status = 400 if context.get("day_error") else 200
+    response = render(request, "scheduling/start.html", context, status=status)
     return token_in_url(response) if token else response
 
 
@@ -144,9 +145,13 @@ def details(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     else:
-        if slot_at(service, start_at, now=now, lead=resource or None) is None:
+        refused = actions.refusal(service, start_at, lead=resource or None, now=now)
+        if isinstance(refused, actions.SlotTaken):
             context["taken"] = True
             status = 409
+        elif refused is not None:
+            context["refused"] = refused.message
+            status = 422
         form = DetailsForm(
             initial={
                 "service": service.slug,

@@ -35,6 +35,11 @@ from annulus.scheduling.models import (
     Status,
 )
 
+TAKEN = (
+    "Taken: another appointment already holds the clinician, room or equipment this service "
+    "needs at that time."
+)
+
 
 @dataclass
 class Card:
@@ -237,9 +242,7 @@ def appointment_new(request: StaffRequest) -> HttpResponse:
                     _apply_errors(form, exc)
                     status = 422
                 except actions.SlotTaken:
-                    form.add_error(
-                        None, "That time is not free for the resources this service needs."
-                    )
+                    form.add_error(None, TAKEN)
                     status = 409
                 else:
                     messages.success(request, "Appointment booked. The patient has been emailed.")
@@ -320,7 +323,7 @@ def appointment_move(request: StaffRequest, pk: int) -> HttpResponse:
                 _apply_errors(form, exc)
                 status = 422
             except actions.SlotTaken:
-                form.add_error(None, "That time is not free for the resources this service needs.")
+                form.add_error(None, TAKEN)
                 status = 409
             except actions.NotAllowed as exc:
                 form.add_error(None, str(exc))
@@ -372,3 +375,8 @@ def appointment_arrived(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def appointment_no_show(request: StaffRequest, pk: int) -> HttpResponse:
     return _mark(request, pk, actions.mark_no_show, "Recorded as a no-show.")
+
+
+@require_POST
+def appointment_follow_up_dismiss(request: StaffRequest, pk: int) -> HttpResponse:
+    return _mark(request, pk, actions.dismiss_follow_up, "No-show follow-up dismissed.")
