@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django_tasks import task
 
 from annulus.audit.context import AuditContext
@@ -198,11 +200,15 @@ def _email_offer(entry: WaitlistEntry, token: str, base: str) -> None:
         "expires": f"{expires:%-I:%M %p %Z}" if expires else "",
         "hours": OFFER_HOURS,
     }
+    # In the patient's language, as every email they get (issue 18).
+    with translation.override(entry.patient.language or "en"):
+        subject = gettext("A time has opened up at %(clinic)s") % {"clinic": entry.clinic.name}
+        body = render_to_string("scheduling/email/waitlist_offer.txt", context)
     queue_email(
         kind="waitlist.offer",
         to=entry.patient.email,
-        subject=f"A time has opened up at {entry.clinic.name}"[:200],
-        body_text=render_to_string("scheduling/email/waitlist_offer.txt", context),
+        subject=subject[:200],
+        body_text=body,
         clinic=entry.clinic,
         patient_id=entry.patient_id,
         dedupe_key=f"waitlist.offer:{entry.pk}:{entry.offers_made}",
