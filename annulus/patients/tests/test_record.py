@@ -65,7 +65,7 @@ def test_the_patient_page_shows_a_timeline_in_few_queries(
 ):
     patient = make_patient(clinic)
     # A fixed number whatever the record holds; 27 since the page shows the next appointments,
-    # the referring doctor's box and the survey-link button (one query each at most).
+    # the referring doctors and the survey-link button.
     with django_assert_max_num_queries(27):
         page = staff_client.get(f"/staff/patients/{patient.pk}/")
     assert page.status_code == 200
