@@ -31,9 +31,8 @@ from annulus.frontoffice.models import (
     ReferringDoctor,
 )
 from annulus.frontoffice.npi import npi_problem
-from annulus.leads.actions import unsubscribe_token
+from annulus.leads.actions import new_lead
 from annulus.leads.models import HeardAbout, Lead
-from annulus.lib.tokens import token_hash
 from annulus.patients.models import ChangeRecord
 
 if TYPE_CHECKING:
@@ -176,20 +175,15 @@ def _find_or_add_lead(clinic: Any, data: IncomingReferral) -> tuple[Lead, bool]:
         return lead, False
     now = timezone.now()
     try:
-        with transaction.atomic():
-            lead = Lead.objects.create(
-                clinic=clinic,
-                first_name=data.first_name,
-                email=data.email,
-                phone=data.phone,
-                heard_about=HeardAbout.DOCTOR,
-                consent_wording_version=REFERRAL_WORDING_VERSION,
-                consent_given_at=now,
-                created_at=now,
-                last_requested_at=now,
-            )
-            lead.unsubscribe_token_hash = token_hash(unsubscribe_token(lead))
-            lead.save(update_fields=["unsubscribe_token_hash"])
+        lead = new_lead(
+            clinic,
+            first_name=data.first_name,
+            email=data.email,
+            phone=data.phone,
+            heard_about=HeardAbout.DOCTOR,
+            consent_wording_version=REFERRAL_WORDING_VERSION,
+            now=now,
+        )
     except IntegrityError:
         return Lead.objects.get(clinic=clinic, email=data.email), False
     return lead, True

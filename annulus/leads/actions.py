@@ -72,6 +72,38 @@ def find_lead_by_unsubscribe_token(token: str) -> Lead | None:
     return None
 
 
+def new_lead(
+    clinic: Any,
+    *,
+    first_name: str,
+    email: str,
+    phone: str,
+    heard_about: str,
+    consent_wording_version: str,
+    now: Any,
+) -> Lead:
+    """A new lead row with its unsubscribe link, in a savepoint of its own.
+
+    Raises IntegrityError when the (clinic, email) pair already exists (a concurrent double
+    submit): the caller then reads the row the other request stored.
+    """
+    with transaction.atomic():
+        lead = Lead.objects.create(
+            clinic=clinic,
+            first_name=first_name,
+            email=email,
+            phone=phone,
+            heard_about=heard_about,
+            consent_wording_version=consent_wording_version,
+            consent_given_at=now,
+            created_at=now,
+            last_requested_at=now,
+        )
+        lead.unsubscribe_token_hash = token_hash(unsubscribe_token(lead))
+        lead.save(update_fields=["unsubscribe_token_hash"])
+    return lead
+
+
 def request_guide(
     request: HttpRequest, *, clinic: Any, data: GuideRequest, base_url: str
 ) -> tuple[Lead, bool]:
@@ -86,20 +118,15 @@ def request_guide(
         created = False
         if lead is None:
             try:
-                with transaction.atomic():
-                    lead = Lead.objects.create(
-                        clinic=clinic,
-                        first_name=data.first_name,
-                        email=data.email,
-                        phone=data.phone,
-                        heard_about=data.heard_about,
-                        consent_wording_version=data.consent_wording_version,
-                        consent_given_at=now,
-                        created_at=now,
-                        last_requested_at=now,
-                    )
-                    lead.unsubscribe_token_hash = token_hash(unsubscribe_token(lead))
-                    lead.save(update_fields=["unsubscribe_token_hash"])
+                lead = new_lead(
+                    clinic,
+                    first_name=data.first_name,
+                    email=data.email,
+                    phone=data.phone,
+                    heard_about=data.heard_about,
+                    consent_wording_version=data.consent_wording_version,
+                    now=now,
+                )
                 created = True
             except IntegrityError:
                 lead = Lead.objects.select_for_update().get(clinic=clinic, email=data.email)
