@@ -67,7 +67,7 @@ class Served:
     def output(self) -> str:
         return "".join(self.lines)
 
-    def wait_for(self, check: object, seconds: float = 90) -> bool:
+    def wait_for(self, check: object, seconds: float = 240) -> bool:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if callable(check) and check():
@@ -84,7 +84,8 @@ def served(tmp_path) -> Iterator[Served]:
     env = {**os.environ, "ANNULUS_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     cli = [sys.executable, "-m", "annulus.cli"]
-    subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, timeout=120)
+    # Generous bounds: a loaded CI machine (two test workers beside it) migrates slowly.
+    subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, timeout=600)
     port = free_port()
     server = subprocess.Popen(
         [*cli, "serve", "--port", str(port), "--workers", "1", "--task-workers", "1"],
