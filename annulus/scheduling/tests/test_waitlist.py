@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail  # noqa: F401  (the outbox is read through OutboundEmail)
+from django.utils import timezone
 
 from annulus.audit.models import AuditEvent
 from annulus.notifications.models import OutboundEmail
@@ -102,6 +103,24 @@ def test_an_offer_lapses_before_its_two_hours_only_never(schedule, clinician):
     entry = WaitlistEntry.objects.get()
     assert actions.expire_due(now=entry.offer_expires_at - timedelta(seconds=1)) == 0
     assert WaitlistEntry.objects.get().status == WaitStatus.OFFERED
+
+
+def test_housekeeping_lapses_an_offer_whose_expiry_task_was_lost(schedule, clinician, settings):
+    from annulus.lib.tasks import housekeeping
+
+    settings.ANNULUS_SITE_URL = "https://clinic.test"
+    waiting(schedule, 1, clinician)
+    second = waiting(schedule, 2, clinician)
+    actions.cancel(None, fill_nine(schedule))
+    # As if the deferred expiry task never ran: the offer is past its two hours.
+    WaitlistEntry.objects.filter(status=WaitStatus.OFFERED).update(
+        offer_expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert "waitlist offers lapsed 1" in housekeeping()
+    assert WaitlistEntry.objects.get(patient=second).status == WaitStatus.OFFERED
+    offer = OutboundEmail.objects.get(kind="waitlist.offer", to="wait2@example.org")
+    assert "https://clinic.test/book/waitlist/" in offer.body_text
+    assert "waitlist offers lapsed 0" in housekeeping()
 
 
 def test_a_time_taken_while_on_offer_is_refused_and_the_patient_keeps_their_place(
