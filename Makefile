@@ -71,9 +71,10 @@ postgres: $(BIN)/.installed $(MO)
 		echo "SKIPPED: PostgreSQL at $(PG_URL) is not reachable (allowed outside CI)."; \
 	fi
 
-# Crash safety (G20): its own throw-away PostgreSQL cluster, 1,000 concurrent bookings, kill -9 of
-# the postmaster midway, retries with idempotency keys; nothing acknowledged lost, doubled or half
-# written. See annulus/ops/crash.py. Needs PostgreSQL 15's server binaries (postgresql-15).
+# Crash safety (G20): its own throw-away PostgreSQL cluster, 500 bookings and 500 survey
+# submissions at once, kill -9 of the postmaster midway, retries with idempotency keys and the
+# surveys' own sessions; nothing acknowledged lost, doubled or half written. See
+# annulus/ops/crash.py. Needs PostgreSQL 15's server binaries (postgresql-15).
 crash: $(BIN)/.installed
 	$(BIN)/python -m annulus.ops.crash
 

@@ -1,21 +1,26 @@
-"""`make crash`: kill -9 PostgreSQL under 1,000 concurrent bookings and lose nothing acknowledged.
+"""`make crash`: kill -9 PostgreSQL under 1,000 concurrent bookings and survey submissions.
 
-    .venv/bin/python -m annulus.ops.crash [--requests 1000] [--clients 50]
+    .venv/bin/python -m annulus.ops.crash [--requests 1000] [--surveys N] [--clients 50]
 
 1. initdb a throw-away cluster (PostgreSQL 15's binaries, as the `postgres` user when run as
    root) on a free port in a temporary directory, with the server's defaults for durability;
    checks that `fsync`, `full_page_writes` and `synchronous_commit` are on.
-2. Migrates, seeds the demo clinic, starts `annulus serve` on it.
-3. Sends `--requests` bookings (`POST /api/v1/bookings`, each with its own Idempotency-Key and
-   patient) from `--clients` concurrent clients. When a third have been answered it kill -9s
-   the postmaster and every backend (a power cut, as far as the database can tell), and starts
-   the server again a second later: it recovers from its WAL.
-4. Retries every request that was not answered 201 or 409 with the same key and body until it
-   is (or 10 rounds pass).
+2. Migrates, seeds the demo clinic, gives `--surveys` (default: half the requests) synthetic
+   patients an open baseline questionnaire with a fresh link (crash_survey.py), starts
+   `annulus serve` on it.
+3. Sends the bookings (`POST /api/v1/bookings`, each with its own Idempotency-Key and patient)
+   and the surveys (a browser each: open the link, post every page, send) interleaved from
+   `--clients` concurrent clients. When a third of all have been answered it kill -9s the
+   postmaster and every backend (a power cut, as far as the database can tell), and starts the
+   server again a second later: it recovers from its WAL.
+4. Retries every booking not answered 201 or 409 with the same key and body, and resumes every
+   survey not acknowledged at the step that failed with the same session, until all are (or 10
+   rounds pass); then sends every tenth acknowledged survey once more (a resent form).
 5. Asserts, straight from the database: every acknowledged booking is there, with its patient;
    none is stored twice (one appointment per request, one per key); none is half written (each
-   has its active occupancy, its audit event, its confirmation email and its key's answer), and
-   the audit chain still verifies.
+   has its active occupancy, its audit event, its confirmation email and its key's answer).
+   Every acknowledged survey is stored once and whole (crash_survey.verify). The audit chain
+   still verifies.
 
 Exits non-zero with the reason on any failure. Prints the figures for the notes.
 """
@@ -42,6 +47,9 @@ from pathlib import Path
 from typing import Any
 
 from annulus.ops.cluster import ROOT, call, free_port, status
+from annulus.ops.crash_survey import TREATED_IN, Page, Survey, query, resend
+from annulus.ops.crash_survey import summary as survey_summary
+from annulus.ops.crash_survey import verify as verify_surveys
 
 PG_BIN = Path(os.environ.get("ANNULUS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 DURABILITY = ("fsync", "full_page_writes", "synchronous_commit")
@@ -139,13 +147,6 @@ def zombie(pid: int) -> bool:
         return True
 
 
-def query(url: str, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    import psycopg
-
-    with psycopg.connect(url, connect_timeout=10) as conn:
-        return list(conn.execute(sql, args).fetchall())
-
-
 def free_slots(port: int, weeks: int) -> list[tuple[str, str]]:
     today = datetime.now(UTC).date()
     monday = today + timedelta(days=7 - today.weekday())
@@ -163,6 +164,9 @@ def free_slots(port: int, weeks: int) -> list[tuple[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--surveys", type=int, help="of the requests (default: half)")
+    parser.add_argument("--time-point", choices=sorted(TREATED_IN), default="week-2",
+                        help="the questionnaire (baseline: 13 pages; week-2: 3)")  # fmt: skip
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     opts = parser.parse_args()
@@ -199,6 +203,13 @@ def main() -> int:
         cli = [sys.executable, "-m", "annulus.cli"]
         for args in (["migrate", "--no-input", "-v", "0"], ["seed_demo", "--quiet-logins"]):
             subprocess.run([*cli, *args], env=env, check=True, capture_output=True, cwd=ROOT)
+        surveys = opts.requests // 2 if opts.surveys is None else opts.surveys
+        invited = subprocess.run(  # the tokens come back through the pipe, never printed
+            [sys.executable, "-m", "annulus.ops.crash_survey", "invite", str(surveys),
+             opts.time_point],
+            env=env, check=True, capture_output=True, cwd=ROOT,
+        )  # fmt: skip
+        plan = json.loads(invited.stdout)
         port = free_port()
         server = subprocess.Popen(
             [*cli, "serve", "--port", str(port), "--workers", "4", "--task-workers", "1",
@@ -213,9 +224,13 @@ def main() -> int:
         pairs = free_slots(port, 12)
         if not pairs:
             raise SystemExit("the demo clinic offers no consultation slots")
+        bookings = opts.requests - surveys
         print(f"setup {time.monotonic() - began:.1f} s; {len(pairs)} free slots for "
-              f"{opts.requests} requests", flush=True)  # fmt: skip
-        code = run(pg, port, pairs, opts.requests, opts.clients)
+              f"{bookings} bookings; {surveys} {opts.time_point} survey links of "
+              f"{len(plan['pages'])} pages",
+              flush=True)  # fmt: skip
+        survey_list = [Survey(invitation, token) for invitation, token in plan["surveys"]]
+        code = run(pg, port, pairs, bookings, opts.clients, survey_list, plan["pages"])
         chain = subprocess.run([*cli, "audit", "verify"], env=env, capture_output=True, text=True)
         print(f"audit verify: {(chain.stdout + chain.stderr).strip()[-300:]}", flush=True)
         return code or (1 if chain.returncode else 0)
@@ -232,7 +247,15 @@ def main() -> int:
         print(f"total {time.monotonic() - began:.1f} s", flush=True)
 
 
-def run(pg: Postgres, port: int, pairs: list[tuple[str, str]], total: int, clients: int) -> int:
+def run(
+    pg: Postgres,
+    port: int,
+    pairs: list[tuple[str, str]],
+    total: int,
+    clients: int,
+    surveys: list[Survey],
+    pages: list[Page],
+) -> int:
     requests = []
     for i in range(total):
         start, resource = pairs[i % len(pairs)]  # repeats when slots run out: a fair 409
@@ -247,6 +270,10 @@ def run(pg: Postgres, port: int, pairs: list[tuple[str, str]], total: int, clien
     answers: dict[int, tuple[int, dict[str, Any]]] = {}
     answered = threading.Event()
     lock = threading.Lock()
+    everything = total + len(surveys)
+
+    def done() -> int:
+        return len(answers) + sum(s.acknowledged for s in surveys)
 
     def send(i: int) -> None:
         key, body = requests[i]
@@ -258,49 +285,68 @@ def run(pg: Postgres, port: int, pairs: list[tuple[str, str]], total: int, clien
         if code in (201, 409):
             with lock:
                 answers[i] = (code, json.loads(content))
-                if len(answers) >= total // 3:
+                if done() >= everything // 3:
                     answered.set()
+
+    def fill_in(survey: Survey) -> None:
+        if survey.run(port, pages) and done() >= everything // 3:
+            answered.set()
 
     def crash() -> None:
         answered.wait()
         killed = pg.kill9()
         crash_stats["acknowledged_before"] = len(answers)
+        crash_stats["surveys_before"] = sum(s.acknowledged for s in surveys)
         crash_stats["killed"] = killed
         time.sleep(1.0)
         pg.start()
+
+    def both(bookings: list[int], forms: list[Survey]) -> None:
+        """Bookings and surveys interleaved in one pool, so they run at the same time."""
+        jobs: list[Any] = []
+        for n in range(max(len(bookings), len(forms))):
+            jobs += [(send, i) for i in bookings[n : n + 1]]
+            jobs += [(fill_in, f) for f in forms[n : n + 1]]
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            list(pool.map(lambda job: job[0](job[1]), jobs))
 
     crash_stats: dict[str, int] = {}
     crasher = threading.Thread(target=crash)
     crasher.start()
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(send, range(total)))
+    both(list(range(total)), surveys)
     answered.set()
     crasher.join()
     first_round = time.monotonic() - started
     unanswered_first = total - len(answers)
+    unacknowledged_first = sum(not s.acknowledged for s in surveys)
     rounds = 0
-    while len(answers) < total and rounds < 10:
+    while done() < everything and rounds < 10:
         rounds += 1
-        missing = [i for i in range(total) if i not in answers]
-        with ThreadPoolExecutor(max_workers=clients) as pool:
-            list(pool.map(send, missing))
-        if len(answers) < total:
+        unfinished = [s for s in surveys if not s.acknowledged]
+        both([i for i in range(total) if i not in answers], unfinished)
+        if done() < everything:
             time.sleep(1)
-    problems = verify(pg.url, requests, answers, total)
+    resent, problems = resend(port, surveys, pages)
+    problems += verify(pg.url, requests, answers, total)
+    problems += verify_surveys(pg.url, surveys, pages)
+    problems += [f"survey {s.invitation}: {t}" for s in surveys for t in s.trouble]
     codes = Counter(code for code, _ in answers.values())
     print(
-        f"{total} bookings, {clients} clients: first pass {first_round:.1f} s; postmaster and "
+        f"{total} bookings and {len(surveys)} surveys ({len(pages)} pages each), {clients} "
+        f"clients: first pass {first_round:.1f} s; postmaster and "
         f"{crash_stats.get('killed', 0) - 1} children kill -9'd after "
-        f"{crash_stats.get('acknowledged_before', 0)} answers; {unanswered_first} unanswered, "
-        f"retried with their keys in {rounds} round(s); final {dict(codes)}; "
-        f"durability {', '.join(DURABILITY)} on",
+        f"{crash_stats.get('acknowledged_before', 0)} booking answers and "
+        f"{crash_stats.get('surveys_before', 0)} acknowledged surveys; {unanswered_first} "
+        f"bookings and {unacknowledged_first} surveys unfinished, retried (keys, sessions) in "
+        f"{rounds} round(s) in {time.monotonic() - started - first_round:.1f} s; final bookings "
+        f"{dict(codes)}; {survey_summary(surveys, resent)}; durability {', '.join(DURABILITY)} on",
         flush=True,
     )
-    for problem in problems:
+    for problem in problems[:40]:
         print(f"FAIL: {problem}", file=sys.stderr)
     if not problems:
-        print("OK: no acknowledged booking missing, none duplicated, none half written")
+        print("OK: no acknowledged booking or survey missing, none duplicated, none half written")
     return 1 if problems else 0
 
 
