@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +78,9 @@ def open_break_glass(
         )
         # The site's address from settings when set (#17: links built when sending), else the
         # address the request came in on.
-        site = str(getattr(settings, "ANNULUS_SITE_URL", "") or base_url).rstrip("/")
+        from annulus.scheduling.links import site_base
+
+        site = site_base(None, fallback=base_url)
         review_url = site + reverse("breakglass:reviews")
         for membership in directors:
             # No patient details in the email: the review page shows them after sign-in.

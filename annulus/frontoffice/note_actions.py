@@ -12,7 +12,6 @@ import uuid
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -33,6 +32,7 @@ from annulus.frontoffice.referral_actions import ReferralError
 from annulus.lib.tokens import new_token, token_hash
 from annulus.lib.validators import clean_phone
 from annulus.patients.models import ChangeRecord
+from annulus.scheduling.links import site_base
 
 if TYPE_CHECKING:
     from annulus.candidacy.models import Evaluation
@@ -51,10 +51,6 @@ def _check(patient: Patient, doctor: ReferringDoctor, evaluation: Evaluation) ->
         raise ReferralError("evaluation", "Consult note: choose one of this patient's evaluations.")
     if not doctor.patients.filter(patient=patient).exists():
         raise ReferralError("doctor", "Doctor: link the doctor to this patient first.")
-
-
-def site_url() -> str:
-    return str(getattr(settings, "ANNULUS_SITE_URL", "") or "").rstrip("/")
 
 
 def email_note(
@@ -82,7 +78,7 @@ def email_note(
     name = storage.save(f"consult-notes/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
     token = new_token()
     expires = now + timedelta(days=LINK_DAYS)
-    base = site_url() or base_url.rstrip("/")
+    base = site_base(None, fallback=base_url)
     context = {
         "doctor": doctor,
         "clinic": patient.clinic,
