@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-__all__ = ["ANSWERED", "refresh", "refresh_all"]
+__all__ = ["ANSWERED", "refresh", "refresh_all", "refresh_between"]
 
 ANSWERED = ("completed", "partial")
 
@@ -45,6 +45,16 @@ def refresh(invitation_ids: Iterable[int]) -> None:
                 part,
             )
             cursor.execute(f"{_PIVOT} AND i.id IN ({marks}){_GROUP}", part)
+
+
+def refresh_between(first_id: int, last_id: int) -> None:
+    """Rebuild the rows of the invitations with ids first_id..last_id (bulk seeding's chunks)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM outcomes_timepointscores WHERE invitation_id BETWEEN %s AND %s",
+            [first_id, last_id],
+        )
+        cursor.execute(f"{_PIVOT} AND i.id BETWEEN %s AND %s{_GROUP}", [first_id, last_id])
 
 
 def refresh_all() -> None:
