@@ -62,3 +62,20 @@ def test_it_refuses_an_existing_slug(db: Any) -> None:
     with pytest.raises(CommandError, match="--slug") as raised:
         call_command("seed_registry", "--patients", "5", "--slug", "taken")
     assert raised.value.returncode == 2
+
+
+def test_every_answered_time_point_has_its_score_row(db: Any) -> None:
+    # The pivot is rebuilt per chunk over the chunk's invitation ids: several chunks, all covered.
+    from annulus.outcomes.models import TimePointScores
+
+    clinic = seed_registry(30, seed=4, slug="pivot", chunk=7)
+    invitations = Invitation.objects.filter(follow_up__patient__clinic=clinic)
+    answered = set(
+        invitations.filter(status__in=("completed", "partial"), response__isnull=False)
+        .exclude(code="week-2")  # asks only the NRS: no ODI or RMDQ, still a pivot row
+        .values_list("pk", flat=True)
+    )
+    rows = dict(TimePointScores.objects.filter(invitation__in=invitations).values_list(
+        "invitation_id", "odi"))  # fmt: skip
+    assert answered and answered <= set(rows)
+    assert all(rows[pk] is not None for pk in answered)
