@@ -203,7 +203,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Sessions: 15 idle minutes (the cookie age is renewed on every request) and 12 hours in total
 # (SessionLifetimeMiddleware). Stored in the database so logging out ends them on the server.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database store, but an outage is a 503, not a 400 (annulus/lib/sessions.py).
+SESSION_ENGINE = "annulus.lib.sessions"
 SESSION_COOKIE_AGE = 15 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

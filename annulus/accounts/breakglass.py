@@ -18,6 +18,7 @@ from django.utils import timezone
 from annulus.accounts.models import BreakGlass, Membership, Role
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 
 DURATION = timedelta(minutes=60)
 REVIEW_WITHIN = timedelta(days=7)
@@ -78,9 +79,7 @@ def open_break_glass(
         )
         # The site's address from settings when set (#17: links built when sending), else the
         # address the request came in on.
-        from annulus.scheduling.links import site_base
-
-        site = site_base(None, fallback=base_url)
+        site = site_base(fallback=base_url)
         review_url = site + reverse("breakglass:reviews")
         for membership in directors:
             # No patient details in the email: the review page shows them after sign-in.

@@ -29,10 +29,10 @@ from annulus.audit.record import record
 from annulus.documents.storage import document_storage
 from annulus.frontoffice.models import ConsultNoteShare, NoteChannel, ReferringDoctor
 from annulus.frontoffice.referral_actions import ReferralError
+from annulus.lib.site import site_base
 from annulus.lib.tokens import new_token, token_hash
 from annulus.lib.validators import clean_phone
 from annulus.patients.models import ChangeRecord
-from annulus.scheduling.links import site_base
 
 if TYPE_CHECKING:
     from annulus.candidacy.models import Evaluation
@@ -78,7 +78,7 @@ def email_note(
     name = storage.save(f"consult-notes/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
     token = new_token()
     expires = now + timedelta(days=LINK_DAYS)
-    base = site_base(None, fallback=base_url)
+    base = site_base(fallback=base_url)
     context = {
         "doctor": doctor,
         "clinic": patient.clinic,

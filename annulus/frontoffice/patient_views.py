@@ -31,6 +31,7 @@ from annulus.frontoffice.staff_forms import (
     LinkDoctorForm,
     SendNoteForm,
 )
+from annulus.frontoffice.submit import submit
 from annulus.patients.access import get_patient_for_user
 from annulus.website.site import absolute_url
 
@@ -142,25 +143,26 @@ def coverage(request: StaffRequest, pk: int) -> HttpResponse:
     form = CoverageForm(request.POST or None, initial=initial, patient=patient)
     if write and form.is_valid():
         data = form.cleaned_data
-        try:
-            coverage_actions.save_coverage(
-                patient,
-                coverage_actions.CoverageDetails(
-                    payer_type=data["payer_type"],
-                    payer_name=data["payer_name"],
-                    member_id=data["member_id"],
-                    group_number=data["group_number"],
-                    authorization_number=data["authorization_number"],
-                    va_authorization_id=data["va_authorization"],
-                ),
-                actor=request.user,
-                ctx=AuditContext.from_request(request),
-            )
-        except coverage_actions.CoverageError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Coverage saved.")
-            return redirect("patient_frontoffice:coverage", pk=patient.pk)
+        details = coverage_actions.CoverageDetails(
+            payer_type=data["payer_type"],
+            payer_name=data["payer_name"],
+            member_id=data["member_id"],
+            group_number=data["group_number"],
+            authorization_number=data["authorization_number"],
+            va_authorization_id=data["va_authorization"],
+        )
+        saved = submit(
+            request,
+            form,
+            lambda: coverage_actions.save_coverage(
+                patient, details, actor=request.user, ctx=AuditContext.from_request(request)
+            ),
+            done="Coverage saved.",
+            to="patient_frontoffice:coverage",
+            pk=patient.pk,
+        )
+        if saved is not None:
+            return saved
     context = {"patient": patient, "form": form, "coverage": current}
     status = 400 if write and form.errors else 200
     return render(request, "frontoffice/coverage.html", context, status=status)

@@ -6,10 +6,9 @@ render. Opening a referral or one of its files is audited.
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annulus.accounts.access import get_for_user
@@ -22,6 +21,7 @@ from annulus.documents.storage import document_storage
 from annulus.frontoffice import coverage_actions, referral_actions
 from annulus.frontoffice.models import PriceItem, Referral, ReferralAttachment, ReferringDoctor
 from annulus.frontoffice.staff_forms import DoctorForm, PriceItemForm
+from annulus.frontoffice.submit import submit
 
 MAX_LISTED = 200
 
@@ -41,18 +41,18 @@ def _details(form: DoctorForm) -> referral_actions.DoctorDetails:
 def doctors(request: StaffRequest) -> HttpResponse:
     form = DoctorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            referral_actions.save_doctor(
-                request.clinic,
-                _details(form),
-                actor=request.user,
-                ctx=AuditContext.from_request(request),
-            )
-        except referral_actions.ReferralError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Referring doctor added.")
-            return redirect("referrers:list")
+        details = _details(form)
+        saved = submit(
+            request,
+            form,
+            lambda: referral_actions.save_doctor(
+                request.clinic, details, actor=request.user, ctx=AuditContext.from_request(request)
+            ),
+            done="Referring doctor added.",
+            to="referrers:list",
+        )
+        if saved is not None:
+            return saved
     listed = ReferringDoctor.objects.filter(clinic=request.clinic)[:MAX_LISTED]
     context = {"form": form, "doctors": listed}
     status = 400 if form.errors else 200
@@ -65,19 +65,22 @@ def doctor_edit(request: StaffRequest, doctor_id: int) -> HttpResponse:
     initial = {f: getattr(doctor, f) for f in ("name", "practice", "npi", "email", "fax")}
     form = DoctorForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            referral_actions.save_doctor(
+        details = _details(form)
+        saved = submit(
+            request,
+            form,
+            lambda: referral_actions.save_doctor(
                 request.clinic,
-                _details(form),
+                details,
                 doctor=doctor,
                 actor=request.user,
                 ctx=AuditContext.from_request(request),
-            )
-        except referral_actions.ReferralError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Referring doctor saved.")
-            return redirect("referrers:list")
+            ),
+            done="Referring doctor saved.",
+            to="referrers:list",
+        )
+        if saved is not None:
+            return saved
     context = {"form": form, "doctor": doctor, "referrals": doctor.referrals.all()[:50]}
     status = 400 if form.errors else 200
     return render(request, "frontoffice/doctor_edit.html", context, status=status)
@@ -160,8 +163,10 @@ def _price_form(request: StaffRequest, item: PriceItem | None) -> HttpResponse:
     form = PriceItemForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            coverage_actions.save_price_item(
+        saved = submit(
+            request,
+            form,
+            lambda: coverage_actions.save_price_item(
                 request.clinic,
                 code=data["code"],
                 description=data["description"],
@@ -170,12 +175,12 @@ def _price_form(request: StaffRequest, item: PriceItem | None) -> HttpResponse:
                 item=item,
                 actor=request.user,
                 ctx=AuditContext.from_request(request),
-            )
-        except coverage_actions.CoverageError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "Price list saved.")
-            return redirect("price_list:list")
+            ),
+            done="Price list saved.",
+            to="price_list:list",
+        )
+        if saved is not None:
+            return saved
     context = {
         "form": form,
         "item": item,

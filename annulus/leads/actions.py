@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from annulus.audit.actions import (
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.leads.models import Lead, LeadStatus
+from annulus.lib.site import site_base
 from annulus.lib.tokens import token_hash
 from annulus.patients.actions import create_patient
 from annulus.patients.models import Consent as PatientConsent
@@ -175,7 +175,7 @@ def send_guide(lead_id: int, base_url: str) -> str:
     if lead is None or lead.unsubscribed:
         return "not sent"
     pdf = build_guide_pdf(lead.clinic)
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or base_url).rstrip("/")
+    base = site_base(fallback=base_url)
     context = {
         "lead": lead,
         "clinic": lead.clinic,

@@ -57,10 +57,9 @@ def recover_stale_tasks(timeout: timedelta | None = None) -> tuple[int, int]:
 
 def housekeeping() -> str:
     from annulus.audit.anchor import anchor_chain_head
-    from annulus.outcomes.emails import DEVELOPMENT_SITE_URL
+    from annulus.lib.site import DEVELOPMENT_SITE_URL, site_base
     from annulus.safety.actions import resend_due_alerts
     from annulus.scheduling.actions.waitlist import expire_due
-    from annulus.scheduling.links import site_base
 
     requeued, failed = recover_stale_tasks()
     # A backstop for the per-alert re-send tasks: an emergency alert whose task was lost (a dead
@@ -68,7 +67,7 @@ def housekeeping() -> str:
     resent = resend_due_alerts(datetime.now(UTC))
     # The same backstop for waitlist offers: one whose expiry task was lost still lapses, and its
     # time goes to the next person waiting.
-    lapsed = expire_due(base=site_base(None, fallback=DEVELOPMENT_SITE_URL))
+    lapsed = expire_due(base=site_base(fallback=DEVELOPMENT_SITE_URL))
     anchor = anchor_chain_head()
     return (
         f"tasks requeued {requeued}, failed {failed}; alerts re-sent or escalated {len(resent)}; "

@@ -13,9 +13,9 @@
   5xx the next round resumes at the step that failed, with the same session; the link token is
   never used again once the session holds it. Acknowledged: "send" answered with the redirect to
   the done page, or (a retry whose first attempt committed) the done page itself. A 400 is
-  retried too and counted: every request saves the session (SESSION_SAVE_EVERY_REQUEST), and
-  Django's database session store turns any database error in that save into SessionInterrupted,
-  a 400, so the outage shows as 400s as well as 500s.
+  retried too and counted: Django's database session store turned a database error in the
+  session save into SessionInterrupted, a 400; annulus.lib.sessions now raises the outage
+  itself, a 503, so a 400 here would be a session really deleted mid-request.
 - ``verify`` checks in SQL that each acknowledged survey is stored once and whole: one submitted,
   complete response, each instrument once with exactly the posted answers and a score, its
   ``outcomes_timepointscores`` row, the invitation completed, one submit audit event; and that no
@@ -159,7 +159,7 @@ class Survey:
     def _expect(self, ok: bool, code: int) -> bool:
         if ok:
             self.step += 1
-        elif code == 400:  # Django's SessionInterrupted: the session save met the dead database
+        elif code == 400:  # SessionInterrupted: the session row was gone when it was saved
             self.interrupted += 1
         elif code < 500:  # a 5xx is the crash; anything else is a wrong answer from the app
             self.trouble.append(f"step {self.step} answered {code}")

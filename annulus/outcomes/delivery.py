@@ -36,7 +36,6 @@ from annulus.outcomes.emails import (  # noqa: F401  (re-exported: their old hom
     redact,
     redact_email,
     redact_links_in_emails,
-    site_base,
     survey_url,
 )
 from annulus.outcomes.models import (

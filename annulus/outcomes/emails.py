@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from annulus.lib.site import DEVELOPMENT_SITE_URL, site_base
 from annulus.notifications.actions import queue_email
 from annulus.notifications.models import OutboundEmail
 from annulus.outcomes import library
@@ -46,21 +46,10 @@ def may_email(patient: Patient) -> bool:
 # ---- the email -------------------------------------------------------------------------------
 
 
-# Only when ANNULUS_SITE_URL is unset (a bare development run): `make demo` and production set it.
-DEVELOPMENT_SITE_URL = "http://127.0.0.1:8000"
-
-
-def site_base(invitation: Invitation | None = None) -> str:
-    """This site's address, read from settings each time an email is built: never stored, so
-    a change of host or port applies to every email sent after it."""
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "")
-    return (base or DEVELOPMENT_SITE_URL).rstrip("/")
-
-
 def survey_url(invitation: Invitation, token: str) -> str:
     """The link opens the survey pages in the patient's language (`/es/survey/...`)."""
     language = invitation.follow_up.patient.language or "en"
-    return f"{site_base(invitation)}{prefixed(f'/survey/{token}/', language)}"
+    return f"{site_base(fallback=DEVELOPMENT_SITE_URL)}{prefixed(f'/survey/{token}/', language)}"
 
 
 def minutes_needed(invitation: Invitation) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django_tasks import default_task_backend, task
@@ -16,6 +15,7 @@ from django_tasks import default_task_backend, task
 from annulus.accounts.models import Membership, Role
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 from annulus.notifications.actions import queue_email
 from annulus.notifications.models import OutboundEmail
 from annulus.safety.models import Alert, Severity
@@ -27,8 +27,7 @@ STEPS = {0: "first", 1: "resent", 2: "escalated"}
 
 
 def alert_url(alert: Alert) -> str:
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "").rstrip("/")
-    return base + reverse("safety:alert", args=[alert.pk])
+    return site_base() + reverse("safety:alert", args=[alert.pk])
 
 
 def recipients(alert: Alert, level: int) -> list[tuple[str, str]]:

@@ -24,11 +24,12 @@ from pydantic import AfterValidator, AwareDatetime, StringConstraints, field_val
 
 from annulus.audit.context import AuditContext
 from annulus.lib import ratelimit
+from annulus.lib.site import site_base
 from annulus.lib.validators import check_date_of_birth, clean_phone
 from annulus.scheduling import actions
 from annulus.scheduling.availability import find_slots, lead_slugs, online_service
 from annulus.scheduling.idempotency import MAX_KEY_LENGTH, Answer, KeyReused, fingerprint, run_once
-from annulus.scheduling.links import manage_url, site_base
+from annulus.scheduling.links import manage_url
 from annulus.scheduling.models import Appointment, Service, Source
 from annulus.scheduling.refusals import CODES
 

@@ -14,8 +14,6 @@ import secrets
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import dateformat, translation
 from django.utils.crypto import salted_hmac
@@ -53,14 +51,6 @@ def find_by_manage_token(token: str) -> Appointment | None:
     if appointment is not None and hmac.compare_digest(manage_token(appointment), token):
         return appointment
     return None
-
-
-def site_base(request: HttpRequest | None, fallback: str = "") -> str:
-    """This site's origin: ANNULUS_SITE_URL when set, else the request's own host."""
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "")
-    if not base and request is not None:
-        base = request.build_absolute_uri("/")
-    return (base or fallback).rstrip("/")
 
 
 def manage_url(appointment: Appointment, base: str) -> str:

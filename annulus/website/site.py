@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import cache
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.urls import Resolver404, resolve
+
+from annulus.lib.site import site_base
 
 __all__ = ["BOOKING_PATH", "absolute_url", "booking_available", "booking_url"]
 
@@ -15,11 +16,8 @@ BOOKING_PATH = "/book/"
 
 
 def absolute_url(request: HttpRequest, path: str) -> str:
-    """`path` on this site. ANNULUS_SITE_URL (e.g. https://clinic.example) wins over the Host."""
-    base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "").rstrip("/")
-    if base:
-        return base + path
-    return request.build_absolute_uri(path)
+    """`path` (from the root, "/...") on this site: annulus.lib.site decides the address."""
+    return site_base(request) + path
 
 
 @cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from annulus.accounts.policy import public
+from annulus.lib.outage import RETRY_AFTER_SECONDS, is_database_outage
 from annulus.website.caching import cached_public_page
 from annulus.website.content import Library, library
 from annulus.website.languages import prefixed
@@ -167,4 +170,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # Rendered without context processors: the database may be what failed.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("500.html").render(), status=500)
+    # Called while Django handles the exception, so sys.exc_info() is the failure. An outage
+    # is 503 with Retry-After (clients and the proxy may try again), the same friendly page.
+    outage = is_database_outage(sys.exc_info()[1])
+    response = HttpResponse(loader.get_template("500.html").render(), status=503 if outage else 500)
+    if outage:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

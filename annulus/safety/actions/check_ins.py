@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django_tasks import default_task_backend, task
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 from annulus.lib.tokens import new_token, token_hash
 from annulus.notifications.actions import queue_email
 from annulus.safety import questions
@@ -106,8 +106,7 @@ def send_check_in(check_in_id: int) -> str:
         return "nothing to do"
     with transaction.atomic():
         token = issue_check_in_link(check_in, ctx=AuditContext.system("task:send_check_in"))
-        base = str(getattr(settings, "ANNULUS_SITE_URL", "") or "").rstrip("/")
-        url = base + reverse("check_in:start", args=[token])
+        url = site_base() + reverse("check_in:start", args=[token])
         clinic = check_in.patient.clinic
         queue_email(
             kind="safety.check_in",

@@ -18,10 +18,11 @@ from annulus.accounts.policy import public
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 from annulus.scheduling import actions
 from annulus.scheduling.forms import parse_instant
 from annulus.scheduling.ics import appointment_ics, ics_filename
-from annulus.scheduling.links import day_label, find_by_manage_token, site_base, time_label
+from annulus.scheduling.links import day_label, find_by_manage_token, time_label
 from annulus.scheduling.models import Appointment, Status
 from annulus.scheduling.views.common import (
     APPOINTMENT_KEY,

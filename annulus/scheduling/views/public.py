@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from annulus.accounts.models import public_clinic
 from annulus.accounts.policy import public
 from annulus.audit.context import AuditContext
+from annulus.lib.site import site_base
 from annulus.lib.tokens import new_token
 from annulus.scheduling import actions
 from annulus.scheduling.forms import DetailsForm, parse_instant
-from annulus.scheduling.links import site_base
 from annulus.scheduling.views.common import (
     APPOINTMENT_KEY,
     JUST_BOOKED_KEY,

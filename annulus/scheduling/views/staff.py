@@ -19,12 +19,13 @@ from annulus.accounts.access import get_clinic_for_user, require_role
 from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 from annulus.patients.access import WRITE_ROLES
 from annulus.scheduling import actions
 from annulus.scheduling import slots as core
 from annulus.scheduling.access import get_appointment_for_user
 from annulus.scheduling.forms import CancelForm, StaffAppointmentForm, local_instant, parse_day
-from annulus.scheduling.links import day_label, site_base, time_label
+from annulus.scheduling.links import day_label, time_label
 from annulus.scheduling.models import (
     Appointment,
     Closure,

@@ -20,9 +20,10 @@ from annulus.accounts.policy import public
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 from annulus.scheduling import actions
 from annulus.scheduling.forms import WaitlistJoinForm
-from annulus.scheduling.links import site_base, when_label
+from annulus.scheduling.links import when_label
 from annulus.scheduling.models import WaitlistEntry, WaitStatus
 from annulus.scheduling.views.common import (
     APPOINTMENT_KEY,
