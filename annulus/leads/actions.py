@@ -14,8 +14,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django_tasks import task
 
 from annulus.audit.actions import (
@@ -52,6 +53,7 @@ class GuideRequest:
     phone: str
     heard_about: str
     consent_wording_version: str
+    language: str = "en"  # the page's language: the guide, its email and any later email
 
 
 def unsubscribe_token(lead: Lead) -> str:
@@ -81,6 +83,7 @@ def new_lead(
     heard_about: str,
     consent_wording_version: str,
     now: Any,
+    language: str = "en",
 ) -> Lead:
     """A new lead row with its unsubscribe link, in a savepoint of its own.
 
@@ -96,6 +99,7 @@ def new_lead(
             heard_about=heard_about,
             consent_wording_version=consent_wording_version,
             consent_given_at=now,
+            language=language,
             created_at=now,
             last_requested_at=now,
         )
@@ -126,6 +130,7 @@ def request_guide(
                     heard_about=data.heard_about,
                     consent_wording_version=data.consent_wording_version,
                     now=now,
+                    language=data.language,
                 )
                 created = True
             except IntegrityError:
@@ -136,7 +141,8 @@ def request_guide(
             lead.last_requested_at = now
             lead.phone = lead.phone or data.phone
             lead.heard_about = lead.heard_about or data.heard_about
-            fields = ["request_count", "last_requested_at", "phone", "heard_about"]
+            lead.language = data.language  # the form they used last is the one they read
+            fields = ["request_count", "last_requested_at", "phone", "heard_about", "language"]
             if lead.unsubscribed_at is not None:
                 # They ticked the consent box again: that is a fresh consent.
                 lead.unsubscribed_at = None
@@ -153,6 +159,9 @@ def request_guide(
                 "repeat": not created,
                 "guide_queued": send,
                 "heard_about": lead.heard_about or None,
+                # Which consent sentence this request showed (each language has its own).
+                "consent_wording": data.consent_wording_version,
+                "language": data.language,
             },
         )
         if send:
@@ -167,30 +176,42 @@ def record_spam(request: HttpRequest, *, clinic: Any, reason: str) -> None:
 
 @task()
 def send_guide(lead_id: int, base_url: str) -> str:
-    """Print (or reuse) the guide PDF and queue the email with an unsubscribe link."""
+    """Print (or reuse) the guide PDF and queue the email with an unsubscribe link.
+
+    All in the lead's language: the PDF, the email, and the links (they open that language's
+    pages).
+    """
     from annulus.leads.guide_pdf import build_guide_pdf
     from annulus.notifications.actions import attachment, queue_email
+    from annulus.website.languages import prefixed
 
     lead = Lead.objects.select_related("clinic").filter(pk=lead_id).first()
     if lead is None or lead.unsubscribed:
         return "not sent"
-    pdf = build_guide_pdf(lead.clinic)
+    language = lead.language or "en"
+    pdf = build_guide_pdf(lead.clinic, language)
     base = site_base(fallback=base_url)
+    token = unsubscribe_token(lead)
     context = {
         "lead": lead,
         "clinic": lead.clinic,
-        "unsubscribe_url": f"{base}/guide/unsubscribe/{unsubscribe_token(lead)}/",
-        "site_url": base + "/",
+        "unsubscribe_url": base + prefixed(f"/guide/unsubscribe/{token}/", language),
+        "site_url": base + prefixed("/", language),
         "filename": pdf.filename,
+        "language": language,
     }
     day = timezone.now().date().isoformat()
+    with translation.override(language):
+        subject = gettext("Your free guide from %(clinic)s") % {"clinic": lead.clinic.name}
+        body_text = render_to_string("leads/email/guide.txt", context)
+        body_html = render_to_string("leads/email/guide.html", context)
     with transaction.atomic():
         queue_email(
             kind="leads.guide",
             to=lead.email,
-            subject=f"Your free guide from {lead.clinic.name}"[:200],
-            body_text=render_to_string("leads/email/guide.txt", context),
-            body_html=render_to_string("leads/email/guide.html", context),
+            subject=subject[:200],
+            body_text=body_text,
+            body_html=body_html,
             attachments=[attachment(pdf.filename, "application/pdf", pdf.content)],
             clinic=lead.clinic,
             dedupe_key=f"leads.guide:{lead.pk}:{day}",
@@ -253,6 +274,7 @@ def convert_lead(
             phone=phone,
             veteran=veteran,
             preferred_contact=ContactChannel.EMAIL if email else ContactChannel.PHONE,
+            language=locked.language,
         )
         consents = [
             PatientConsent(

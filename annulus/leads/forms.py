@@ -8,15 +8,37 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from annulus.leads.models import HeardAbout, LeadStatus
 from annulus.lib.validators import clean_phone
 
-CONSENT_WORDING_VERSION = "guide-form-v1"
-CONSENT_LABEL = (
-    "Email me the free guide, and let the clinic contact me about my enquiry. "
-    "I can unsubscribe at any time."
-)
+# The consent sentence is a record, not page text: each language's wording is its own version,
+# fixed here rather than in the .po (where an edit would change what people agreed to without
+# a new version). Change a wording only by adding a new version; a lead stores the one it saw.
+CONSENT_WORDINGS: dict[str, tuple[str, str]] = {
+    "en": (
+        "guide-form-v1",
+        "Email me the free guide, and let the clinic contact me about my enquiry. "
+        "I can unsubscribe at any time.",
+    ),
+    "es": (
+        "guide-form-es-v1",
+        "Envíenme la guía gratuita por correo electrónico, y que la clínica se ponga en contacto "
+        "conmigo sobre mi consulta. Puedo darme de baja en cualquier momento.",
+    ),
+}
+CONSENT_WORDING_VERSION, CONSENT_LABEL = CONSENT_WORDINGS["en"]
+
+
+def consent_wording(language: str | None = None) -> tuple[str, str]:
+    """(version, sentence) of the consent shown in `language` (default: the active one)."""
+    code = language or translation.get_language() or "en"
+    return CONSENT_WORDINGS.get(code, CONSENT_WORDINGS["en"])
+
+
 STARTED_SALT = "annulus.leads.guide-form-started"
 
 
@@ -33,45 +55,45 @@ class GuideRequestForm(forms.Form):
     honeypot_name = "website"
 
     first_name = forms.CharField(
-        label="First name",
+        label=_("First name"),
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
         error_messages={
-            "required": "Enter your first name, so we know what to call you.",
-            "max_length": "First name: please use at most 100 characters.",
+            "required": _("Enter your first name, so we know what to call you."),
+            "max_length": _("First name: please use at most 100 characters."),
         },
     )
     email = forms.EmailField(
-        label="Email address",
-        help_text="We send the guide here, as a PDF attachment.",
+        label=_("Email address"),
+        help_text=_("We send the guide here, as a PDF attachment."),
         widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
         error_messages={
-            "required": "Enter your email address, so we can send you the guide.",
-            "invalid": "Enter an email address in the form name@example.com.",
+            "required": _("Enter your email address, so we can send you the guide."),
+            "invalid": _("Enter an email address in the form name@example.com."),
         },
     )
     phone = forms.CharField(
-        label="Phone number",
+        label=_("Phone number"),
         required=False,
         max_length=40,
-        help_text="Only if you would like a call back.",
+        help_text=_("Only if you would like a call back."),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel", "inputmode": "tel"}),
     )
     heard_about = forms.ChoiceField(
-        label="How did you hear about us?",
+        label=_("How did you hear about us?"),
         required=False,
-        choices=[("", "Choose one, if you like"), *HeardAbout.choices],
-        error_messages={"invalid_choice": "How did you hear about us: choose one of the list."},
+        choices=[("", _("Choose one, if you like")), *HeardAbout.choices],
+        error_messages={"invalid_choice": _("How did you hear about us: choose one of the list.")},
     )
     consent = forms.BooleanField(
-        label=CONSENT_LABEL,
-        help_text="We never share your details or send advertising.",
-        error_messages={"required": "Please tick the box so that we may email you the guide."},
+        label=CONSENT_LABEL,  # replaced in __init__ by the wording of the page's language
+        help_text=_("We never share your details or send advertising."),
+        error_messages={"required": _("Please tick the box so that we may email you the guide.")},
     )
     # Hidden from people; form-filling scripts tend to fill every field.
     website = forms.CharField(
         required=False,
-        label="Leave this empty",
+        label=_("Leave this empty"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -81,6 +103,8 @@ class GuideRequestForm(forms.Form):
         if not self.is_bound:
             self.initial["started"] = started_stamp()
         self.spam_reason = ""
+        # What the person sees is what is recorded: the version goes with the label.
+        self.consent_wording_version, self.fields["consent"].label = consent_wording()
 
     def clean_first_name(self) -> str:
         return " ".join(str(self.cleaned_data["first_name"]).split())
@@ -92,7 +116,10 @@ class GuideRequestForm(forms.Form):
         try:
             return clean_phone(self.cleaned_data.get("phone"))
         except ValueError as problem:
-            raise forms.ValidationError(f"Phone number: {problem}, or leave it empty.") from None
+            raise forms.ValidationError(
+                _("Phone number: %(problem)s, or leave it empty.")
+                % {"problem": gettext(str(problem))}
+            ) from None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

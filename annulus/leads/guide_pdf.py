@@ -1,4 +1,4 @@
-"""The free guide as a PDF, built with WeasyPrint from content/guide.md.
+"""The free guide as a PDF, built with WeasyPrint from content/guide.md (guide.es.md in Spanish).
 
 The PDF is stored under `var/guide/` named by a hash of the HTML it is printed from. That HTML
 holds the Markdown, the disclaimer, the template and the clinic's details, so any change to them
@@ -17,7 +17,9 @@ from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from annulus.website.content import library
 
@@ -32,28 +34,41 @@ class GuidePdf:
     path: Path
 
 
-def guide_html(clinic: Any) -> str:
-    lib = library()
-    return render_to_string(
-        "leads/guide_pdf.html",
-        {"guide": lib.guide, "disclaimer_html": lib.disclaimer_html, "clinic": clinic},
-    )
+def guide_html(clinic: Any, language: str = "en") -> str:
+    """The guide's printable HTML in `language`: its text, disclaimer, headings and dates."""
+    lib = library().in_language(language)
+    with translation.override(language):
+        return render_to_string(
+            "leads/guide_pdf.html",
+            {
+                "guide": lib.guide,
+                "disclaimer_html": lib.disclaimer_html,
+                "clinic": clinic,
+                "language": language,
+            },
+        )
 
 
 def _folder() -> Path:
     return Path(getattr(settings, "ANNULUS_GUIDE_DIR", Path(settings.VAR_DIR) / "guide"))
 
 
-def build_guide_pdf(clinic: Any) -> GuidePdf:
-    """The guide for this clinic, from the file cache or freshly printed."""
+def build_guide_pdf(clinic: Any, language: str = "en") -> GuidePdf:
+    """The guide for this clinic in `language`, from the file cache or freshly printed.
+
+    Each language's HTML differs, so each has its own hash and file.
+    """
     import weasyprint  # imported here: it is slow to load and logs its stylesheets
 
-    html = guide_html(clinic)
+    html = guide_html(clinic, language)
     version = hashlib.sha256(f"{weasyprint.__version__}\0{html}".encode()).hexdigest()[:16]
     folder = _folder()
     path = folder / f"guide-{version}.pdf"
     name = slugify(getattr(clinic, "name", "") or "clinic")[:40]
-    filename = f"{name}-guide-to-disc-pain.pdf"
+    with translation.override(language):
+        # Translators: part of a file name; lower case, hyphens, no accents.
+        label = gettext("guide-to-disc-pain")
+    filename = f"{name}-{label}.pdf"
     if path.exists():
         return GuidePdf(path.read_bytes(), filename, version, path)
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"})

@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from annulus.patients.models import Language
 
 
 class LeadStatus(models.TextChoices):
@@ -14,12 +17,13 @@ class LeadStatus(models.TextChoices):
 
 
 class HeardAbout(models.TextChoices):
-    SEARCH = "search", "A web search"
-    DOCTOR = "doctor", "A doctor or therapist"
-    FRIEND = "friend", "A friend or family member"
-    SOCIAL = "social", "Social media"
-    VETERANS = "veterans", "A veterans' group or the VA"
-    OTHER = "other", "Somewhere else"
+    # Shown on the public form, so translated there (the staff list reads English).
+    SEARCH = "search", _("A web search")
+    DOCTOR = "doctor", _("A doctor or therapist")
+    FRIEND = "friend", _("A friend or family member")
+    SOCIAL = "social", _("Social media")
+    VETERANS = "veterans", _("A veterans' group or the VA")
+    OTHER = "other", _("Somewhere else")
 
 
 class LeadQuerySet(models.QuerySet["Lead"]):
@@ -44,6 +48,12 @@ class Lead(models.Model):
     heard_about = models.CharField(max_length=20, choices=HeardAbout.choices, blank=True)
     status = models.CharField(max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
     consent_wording_version = models.CharField(max_length=60)
+    language = models.CharField(
+        max_length=8,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        help_text="The language of the form they used; the guide email and PDF are in it.",
+    )
     consent_given_at = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_requested_at = models.DateTimeField(default=timezone.now)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from annulus.accounts.models import public_clinic
 from annulus.accounts.policy import public
 from annulus.leads import actions
-from annulus.leads.forms import CONSENT_WORDING_VERSION, GuideRequestForm, started_stamp
+from annulus.leads.forms import GuideRequestForm, started_stamp
 from annulus.lib import ratelimit
 from annulus.lib.tokens import looks_like_token
 from annulus.website.content import library
@@ -24,7 +27,7 @@ RATE_LIMIT = {"limit": 5, "per_seconds": 3600}
 def _seo(request: HttpRequest, title: str) -> dict[str, object]:
     return {
         "page_title": title,
-        "meta_description": library().guide.description,
+        "meta_description": library().in_language(translation.get_language()).guide.description,
         "canonical_url": absolute_url(request, reverse("leads:guide")),
     }
 
@@ -37,7 +40,7 @@ def guide(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not ratelimit.hit(request, "guide", **RATE_LIMIT):
             return render(
-                request, "public/too_many.html", _seo(request, "Try again later"), status=429
+                request, "public/too_many.html", _seo(request, _("Try again later")), status=429
             )
         form = GuideRequestForm(request.POST)
         if form.is_valid() and clinic is not None:
@@ -59,7 +62,8 @@ def guide(request: HttpRequest) -> HttpResponse:
                         email=data["email"],
                         phone=data["phone"],
                         heard_about=data["heard_about"],
-                        consent_wording_version=CONSENT_WORDING_VERSION,
+                        consent_wording_version=form.consent_wording_version,
+                        language=translation.get_language() or "en",
                     ),
                     base_url=absolute_url(request, "/"),
                 )
@@ -68,9 +72,9 @@ def guide(request: HttpRequest) -> HttpResponse:
         status = 400 if form.errors else 503
     else:
         form, status = GuideRequestForm(), 200
-    lib = library()
+    lib = library().in_language(translation.get_language())
     context = {
-        **_seo(request, "Free guide: chronic disc pain and the alternatives to fusion"),
+        **_seo(request, _("Free guide: chronic disc pain and the alternatives to fusion")),
         "form": form,
         "guide": lib.guide,
         "available": clinic is not None,
@@ -79,7 +83,7 @@ def guide(request: HttpRequest) -> HttpResponse:
     return render(request, "leads/guide_form.html", context, status=status)
 
 
-SEND_AGAIN = (
+SEND_AGAIN = gettext_lazy(
     "Please check your details and press the button again: the form was sent very quickly "
     "(perhaps filled in by your browser), and we want to be sure a person sent it."
 )
@@ -98,7 +102,7 @@ def _send_again(request: HttpRequest) -> GuideRequestForm:
 @public
 @require_safe
 def thanks(request: HttpRequest) -> HttpResponse:
-    context = {**_seo(request, "Your guide is on its way")}
+    context = {**_seo(request, _("Your guide is on its way"))}
     response = render(request, "leads/thanks.html", context)
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -110,7 +114,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET asks, POST unsubscribes: mail scanners open links, and that must not unsubscribe."""
     lead = actions.find_lead_by_unsubscribe_token(token) if looks_like_token(token) else None
-    context: dict[str, object] = {"page_title": "Unsubscribe", "lead_found": lead is not None}
+    context: dict[str, object] = {"page_title": _("Unsubscribe"), "lead_found": lead is not None}
     if lead is None:
         response = render(request, "leads/unsubscribe.html", context, status=404)
     else:

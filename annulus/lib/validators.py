@@ -11,8 +11,10 @@ import re
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-PHONE_RULE = "use digits, spaces and + - ( ) only"
+# Marked for translation; a form on a Spanish page shows gettext(str(problem)) (issue #18).
+PHONE_RULE = gettext_noop("use digits, spaces and + - ( ) only")
 PHONE_MAX_LENGTH = 40
 # A short extension may follow: "+1 555 0100 ext 12", "555-0100 x12".
 _PHONE = re.compile(r"\+?[0-9()\-. ]+(?: ?(?:ext\.?|x) ?[0-9]+)?", re.IGNORECASE)
@@ -38,7 +40,7 @@ def check_date_of_birth(born: date, *, today: date | None = None) -> date:
     """`born`, if it can be a living person's date of birth; else `ValueError` saying why."""
     today = today or timezone.now().date()
     if born > today:
-        raise ValueError("cannot be in the future")
+        raise ValueError(gettext_noop("cannot be in the future"))
     if born.year < 1900:
-        raise ValueError("is before 1900: check the year")
+        raise ValueError(gettext_noop("is before 1900: check the year"))
     return born

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from annulus.lib.validators import check_date_of_birth, clean_phone
@@ -112,7 +113,7 @@ class DetailsForm(forms.Form):
             return clean_phone(self.cleaned_data["phone"])
         except ValueError as problem:
             raise ValidationError(
-                _("Enter a phone number: %(problem)s.") % {"problem": problem}
+                _("Enter a phone number: %(problem)s.") % {"problem": gettext(str(problem))}
             ) from None
 
 

@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
+from django.utils import dateformat
+from django.utils.translation import gettext, pgettext
+
 from annulus.scheduling import slots as core
 
 if TYPE_CHECKING:
@@ -78,21 +81,34 @@ def not_offered(
         spans.extend(core.opening_hours(plan.availability, slug, day).spans)
     spans = _merged(spans)
     at = local.time().replace(tzinfo=None)
-    weekday = f"{local:%A}"
-    label = f"{local:%-I:%M %p}"
-    hint = " Tick “Allow a time outside opening hours” to book it anyway." if staff else ""
+    # In the active language: Spanish on /es/ pages, English for staff and the API (issue #18).
+    weekday = dateformat.format(local, "l")
+    half = pgettext("time of day", "AM") if local.hour < 12 else pgettext("time of day", "PM")
+    label = f"{local.hour % 12 or 12}:{local:%M} {half}"
+    hint = (
+        " " + gettext("Tick “Allow a time outside opening hours” to book it anyway.")
+        if staff
+        else ""
+    )
     if any(a <= at < b for a, b in spans):
         return (
             "off_grid",
-            f"{label} is not one of this service's start times (they are every "
-            f"{service.step_minutes} minutes from opening). Choose one of the times listed.",
+            gettext(
+                "%(time)s is not one of this service's start times (they are every "
+                "%(step)s minutes from opening). Choose one of the times listed."
+            )
+            % {"time": label, "step": service.step_minutes},
         )
     if not spans:
         return (
             "outside_hours",
-            f"{label} is outside opening hours: closed on that {weekday}.{hint}",
+            gettext("%(time)s is outside opening hours: closed on that %(weekday)s.")
+            % {"time": label, "weekday": weekday}
+            + hint,
         )
     return (
         "outside_hours",
-        f"{label} is outside opening hours (that {weekday}: {_spans(spans)}).{hint}",
+        gettext("%(time)s is outside opening hours (that %(weekday)s: %(hours)s).")
+        % {"time": label, "weekday": weekday, "hours": _spans(spans)}
+        + hint,
     )

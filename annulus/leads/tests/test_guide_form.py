@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from annulus.audit.models import AuditEvent
 from annulus.leads.actions import unsubscribe_token
 from annulus.leads.forms import started_stamp
 from annulus.leads.models import Lead
@@ -200,3 +201,59 @@ def test_it_unsubscribes_only_when_the_person_presses_the_button(
 def test_it_refuses_a_forged_unsubscribe_link(client, site_clinic):
     assert client.post("/guide/unsubscribe/" + "A" * 43 + "/").status_code == 404
     assert client.get("/guide/unsubscribe/short/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_spanish_form_shows_the_spanish_consent_wording_and_spanish_errors(
+    client, site_clinic, quick_forms
+):
+    html = client.get("/es/guide/").content.decode()
+    assert "Envíenme la guía gratuita por correo electrónico" in html
+    assert "Email me the free guide" not in html
+    assert "¿Cómo nos conoció?" in html and "Un grupo de veteranos o el VA" in html
+
+    response = client.post(
+        "/es/guide/", {"email": "nope", "phone": "call me maybe", "started": started_stamp()}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'id="id_phone_error">Número de teléfono: use solo números' in html
+    assert 'id="id_consent_error">Marque la casilla' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_spanish_request_records_the_spanish_wording_and_sends_a_spanish_guide(
+    client, site_clinic, quick_forms, guide_dir
+):
+    response = client.post("/es/guide/", {**GOOD, "started": started_stamp()})
+    assert response["Location"] == "/es/guide/thanks/"
+    lead = Lead.objects.get()
+    assert (lead.language, lead.consent_wording_version) == ("es", "guide-form-es-v1")
+    event = AuditEvent.objects.get(action="lead.guide_requested")
+    assert event.details["consent_wording"] == "guide-form-es-v1"
+
+    run_worker()
+    message = mail.outbox[0]
+    assert message.subject == f"Su guía gratuita de {site_clinic.name}"
+    assert "Hola, Pat:" in message.body and "suero salino" in message.body
+    assert f"http://testserver/es/guide/unsubscribe/{unsubscribe_token(lead)}/" in message.body
+    filename, content, _ = message.attachments[0]
+    assert filename.endswith("-guia-sobre-el-dolor-de-disco.pdf") and content[:5] == b"%PDF-"
+    html_body = message.alternatives[0][0]
+    assert '<html lang="es">' in html_body and "Darse de baja de todos los correos" in html_body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_asking_again_in_english_gets_english_from_then_on(
+    client, site_clinic, quick_forms, guide_dir
+):
+    client.post("/es/guide/", {**GOOD, "started": started_stamp()})
+    post(client, GOOD)
+    lead = Lead.objects.get()
+    assert lead.language == "en"
+    assert lead.consent_wording_version == "guide-form-es-v1"  # the consent they first gave
+    wordings = [
+        e.details["consent_wording"]
+        for e in AuditEvent.objects.filter(action="lead.guide_requested").order_by("id")
+    ]
+    assert wordings == ["guide-form-es-v1", "guide-form-v1"]

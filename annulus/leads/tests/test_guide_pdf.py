@@ -49,7 +49,7 @@ def test_it_fetches_nothing_while_printing(site_clinic, guide_dir, monkeypatch):
     monkeypatch.setattr(
         guide_pdf,
         "guide_html",
-        lambda clinic: '<p>x</p><img src="https://tracker.example.net/p.gif">',
+        lambda clinic, language="en": '<p>x</p><img src="https://tracker.example.net/p.gif">',
     )
     import weasyprint.urls
 
@@ -58,3 +58,16 @@ def test_it_fetches_nothing_while_printing(site_clinic, guide_dir, monkeypatch):
 
     monkeypatch.setattr(weasyprint.urls.URLFetcher, "open", refuse)
     assert build_guide_pdf(site_clinic).content.startswith(b"%PDF-")
+
+
+def test_it_prints_the_spanish_guide_in_spanish_as_its_own_file(site_clinic, guide_dir):
+    html = guide_html(site_clinic, "es")
+    assert '<html lang="es">' in html
+    assert "Primero: señales de alarma que necesitan atención urgente" in html
+    assert "Una guía gratuita de " in html and "Aviso médico." in html
+    assert "suero salino" in html and "First: warning signs" not in html
+    assert "Página" in html  # the page footer
+    spanish, english = build_guide_pdf(site_clinic, "es"), build_guide_pdf(site_clinic)
+    assert spanish.version != english.version
+    assert spanish.filename.endswith("-guia-sobre-el-dolor-de-disco.pdf")
+    assert spanish.content.startswith(b"%PDF-")

@@ -198,3 +198,18 @@ def test_it_shows_staff_the_guide_pdf_as_sent(coordinator_client, clinic, guide_
     response = coordinator_client.get("/staff/leads/guide.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
+
+
+def test_a_spanish_lead_becomes_a_spanish_speaking_patient_with_the_spanish_wording(
+    coordinator_client, clinic
+):
+    lead = make_lead(clinic, 1, language="es", consent_wording_version="guide-form-es-v1")
+    html = coordinator_client.get(f"/staff/leads/{lead.pk}/").content.decode()
+    assert "wording guide-form-es-v1" in html and "Spanish" in html
+    coordinator_client.post(
+        f"/staff/leads/{lead.pk}/",
+        {"first_name": "Person1", "last_name": "Example", "email": lead.email, "veteran": ""},
+    )
+    patient = Patient.objects.get()
+    assert patient.language == "es"
+    assert Consent.objects.get(patient=patient).wording_version == "guide-form-es-v1"

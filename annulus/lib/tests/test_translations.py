@@ -39,6 +39,8 @@ PATIENT_TEMPLATES = [
     "annulus/patients/templates/patients/intake_public*.html",
     "annulus/patients/templates/patients/intake_link_invalid.html",
     "annulus/patients/templates/patients/access_report_request.html",
+    "annulus/leads/templates/leads/[!s]*.html",  # the guide form, thanks, unsubscribe, PDF
+    "annulus/leads/templates/leads/email/guide.*",
 ]
 
 IGNORE = ["bench/*", "static/*", "deploy/*", "docs/*", "var/*", ".venv/*"]

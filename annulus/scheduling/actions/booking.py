@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
@@ -117,7 +118,9 @@ def book_appointment(
     now = now_or(now)
     audit_ctx = ctx or AuditContext()
     if not (service.online_bookable and service.active):
-        raise BookingError("service", "This service cannot be booked online.", "unknown_service")
+        raise BookingError(
+            "service", gettext("This service cannot be booked online."), "unknown_service"
+        )
     check_start(service, start, now=now)
     chosen_mode = check_mode(service, mode)
     roles = candidates(service)

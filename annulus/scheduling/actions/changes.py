@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
@@ -35,9 +36,9 @@ __all__ = ["cancel", "cancel_appointment", "move", "reschedule"]
 
 def _movable(appointment: Appointment, now: datetime) -> None:
     if appointment.status != Status.BOOKED:
-        raise NotAllowed("Only a booked appointment can be changed.")
+        raise NotAllowed(gettext("Only a booked appointment can be changed."))
     if appointment.start <= now:
-        raise NotAllowed("This appointment has already started.")
+        raise NotAllowed(gettext("This appointment has already started."))
 
 
 def move(

@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from annulus.audit.context import AuditContext
 from annulus.lib.tokens import token_hash
@@ -72,7 +73,11 @@ class SlotTaken(Exception):
     """The time was a free slot a moment ago and is not any more (a 409)."""
 
     code = "slot_taken"
-    message = "Someone else has just booked this time. Choose another time."
+
+    @property
+    def message(self) -> str:
+        # Read when shown, so a Spanish page gets Spanish (the API and staff pages: English).
+        return gettext("Someone else has just booked this time. Choose another time.")
 
 
 class NotAllowed(Exception):
@@ -93,36 +98,43 @@ class PatientDetails:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _hours(minutes: int) -> str:
+def _notice(minutes: int) -> str:
+    """The sentence for too little notice, in the active language (issue #18)."""
     if minutes % 60:
-        return f"{minutes} minutes'"
+        return gettext(
+            "Online bookings need at least %(minutes)s minutes' notice. "
+            "Choose a later time, or call the clinic."
+        ) % {"minutes": minutes}
     hours = minutes // 60
-    return "one hour's" if hours == 1 else f"{hours} hours'"
+    return ngettext(
+        "Online bookings need at least one hour's notice. Choose a later time, or call the clinic.",
+        "Online bookings need at least %(hours)s hours' notice. "
+        "Choose a later time, or call the clinic.",
+        hours,
+    ) % {"hours": hours}
 
 
 def check_start(service: Service, start: datetime, *, now: datetime, staff: bool = False) -> None:
     """Refuse a start that no slot of this service could have, with a message for people."""
     if start.utcoffset() is None:
         raise BookingError(
-            "start", "Give the time with its UTC offset, e.g. 2027-03-15T09:00-05:00.", "no_offset"
+            "start",
+            gettext("Give the time with its UTC offset, e.g. 2027-03-15T09:00-05:00."),
+            "no_offset",
         )
     if start < now:
-        raise BookingError("start", "That time has already passed.", "past")
+        raise BookingError("start", gettext("That time has already passed."), "past")
     if staff:
         if start > now + timedelta(days=730):
-            raise BookingError("start", "That is more than two years ahead.", "too_far")
+            raise BookingError("start", gettext("That is more than two years ahead."), "too_far")
         return
     if start < now + timedelta(minutes=service.min_notice_minutes):
-        raise BookingError(
-            "start",
-            f"Online bookings need at least {_hours(service.min_notice_minutes)} notice. "
-            "Choose a later time, or call the clinic.",
-            "too_soon",
-        )
+        raise BookingError("start", _notice(service.min_notice_minutes), "too_soon")
     if start > now + timedelta(days=service.max_advance_days):
         raise BookingError(
             "start",
-            f"Bookings open {service.max_advance_days} days ahead. Choose an earlier date.",
+            gettext("Bookings open %(days)s days ahead. Choose an earlier date.")
+            % {"days": service.max_advance_days},
             "too_far",
         )
 
@@ -132,8 +144,18 @@ def check_mode(service: Service, mode: str | None) -> str:
     if mode in (None, ""):
         return modes[0]
     if mode not in modes:
-        offered = " or ".join(Mode(m).label.lower() for m in modes)
-        raise BookingError("mode", f"This service is offered {offered} only.", "bad_mode")
+        labels = [str(Mode(m).label).lower() for m in modes]
+        offered = labels[0]
+        if len(labels) > 1:
+            offered = gettext("%(first)s or %(last)s") % {
+                "first": ", ".join(labels[:-1]),
+                "last": labels[-1],
+            }
+        raise BookingError(
+            "mode",
+            gettext("This service is offered %(modes)s only.") % {"modes": offered},
+            "bad_mode",
+        )
     return str(mode)
 
 
@@ -145,7 +167,8 @@ def check_lead(
     if resource not in lead_slugs(service, roles=roles):
         raise BookingError(
             "resource",
-            f"Unknown clinician: no clinician or resource {resource!r} offers this service.",
+            gettext("Unknown clinician: no clinician or resource %(name)s offers this service.")
+            % {"name": repr(resource)},
             "unknown_clinician",
         )
 

@@ -130,7 +130,9 @@ def join_waitlist_online(
     from annulus.scheduling.actions.booking import patient_for
 
     if not (service.online_bookable and service.active):
-        raise BookingError("service", "This service cannot be booked online.", "unknown_service")
+        raise BookingError(
+            "service", gettext("This service cannot be booked online."), "unknown_service"
+        )
     with transaction.atomic():
         patient, _created = patient_for(
             service, details, veteran=None, clinician_id=None, ctx=ctx or AuditContext()
@@ -241,7 +243,9 @@ def accept_offer(
     with transaction.atomic():
         booked = _accept(entry_id, ctx=ctx, base=base, now=now)
     if booked is None:  # outside the transaction, so the entry's return to the queue is kept
-        raise OfferGone("Sorry, this time has just been taken. You are still on the waitlist.")
+        raise OfferGone(
+            gettext("Sorry, this time has just been taken. You are still on the waitlist.")
+        )
     return booked
 
 
@@ -262,9 +266,11 @@ def _accept(
     if entry.status == WaitStatus.BOOKED and entry.appointment_id:
         return reload(entry.appointment_id)
     if entry.status != WaitStatus.OFFERED or entry.offer_start is None:
-        raise OfferGone("This offer is no longer open.")
+        raise OfferGone(gettext("This offer is no longer open."))
     if entry.offer_expires_at is None or entry.offer_expires_at <= now:
-        raise OfferGone("This offer has expired and has passed to the next person waiting.")
+        raise OfferGone(
+            gettext("This offer has expired and has passed to the next person waiting.")
+        )
     service, start = entry.service, entry.offer_start
     roles = candidates(service)
     lead = entry.offer_resource or None

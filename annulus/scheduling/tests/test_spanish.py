@@ -90,3 +90,55 @@ def test_an_english_booking_stays_english_until_they_book_in_spanish(client, sch
     book(client, "/es", hour=10)
     patient.refresh_from_db()
     assert patient.language == "es"
+
+
+def spanish_details(client, chosen, **changes):
+    """The Spanish details form for `chosen`, posted with `changes` (e.g. a tampered start)."""
+    page = client.get(
+        "/es/book/details/",
+        {"service": "consultation", "start": chosen.isoformat(), "resource": "dr-ames"},
+    )
+    data = {
+        "service": "consultation",
+        "start": chosen.isoformat(),
+        "resource": "dr-ames",
+        "form_token": page.context["form"].initial["form_token"],
+        **PERSON,
+        **changes,
+    }
+    return client.post("/es/book/details/", data)
+
+
+def test_a_refused_time_is_explained_in_spanish_on_a_spanish_page(client, schedule):
+    monday = next_weekday(0)
+    off_grid = spanish_details(client, at(monday, 9), start=at(monday, 9, 10).isoformat())
+    html = off_grid.content.decode()
+    assert off_grid.status_code == 422
+    assert "no es una de las horas de inicio de este servicio" in html
+    assert "start times" not in html
+    past = spanish_details(client, at(monday, 9), start="2020-01-06T15:00:00Z")
+    assert "Ese horario ya pasó." in past.content.decode()
+    closed = spanish_details(client, at(monday, 9), start=at(monday, 1, 13).isoformat())
+    assert "está fuera del horario de atención" in closed.content.decode()
+    assert not Appointment.objects.exists()
+
+
+def test_the_same_refusal_stays_english_for_the_api_and_english_pages(client, schedule):
+    monday = next_weekday(0)
+    page = client.get(
+        "/book/details/",
+        {"service": "consultation", "start": at(monday, 9).isoformat(), "resource": "dr-ames"},
+    )
+    data = {
+        "service": "consultation",
+        "start": "2020-01-06T15:00:00Z",
+        "resource": "dr-ames",
+        "form_token": page.context["form"].initial["form_token"],
+        **PERSON,
+    }
+    assert "That time has already passed." in client.post("/book/details/", data).content.decode()
+
+
+def test_a_spanish_phone_error_names_the_rule_in_spanish(client, schedule):
+    response = spanish_details(client, at(next_weekday(0), 9), phone="llámame")
+    assert "use solo números, espacios y + - ( )" in response.content.decode()

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -38,7 +39,7 @@ OFFER_KEY = "annulus_waitlist_offer"
 
 
 def _gone(request: HttpRequest, message: str, status: int) -> HttpResponse:
-    context = {"page_title": "This offer is not open", "message": message}
+    context = {"page_title": _("This offer is not open"), "message": message}
     return private(render(request, "scheduling/waitlist_offer.html", context, status=status))
 
 
@@ -70,10 +71,10 @@ def join(request: HttpRequest) -> HttpResponse:
                 ),
                 ctx=AuditContext.from_request(request),
             )
-            done = {"page_title": "You are on the waitlist", "service": service, "done": True}
+            done = {"page_title": _("You are on the waitlist"), "service": service, "done": True}
             return private(render(request, "scheduling/waitlist_join.html", done))
     context: dict[str, Any] = {
-        "page_title": "Join the waitlist",
+        "page_title": _("Join the waitlist"),
         "service": service,
         "form": form,
         "hours": actions.waitlist.OFFER_HOURS,
@@ -89,7 +90,7 @@ def offer_link(request: HttpRequest, token: str) -> HttpResponse:
     entry = actions.find_offer(token)
     if entry is None:
         record("waitlist.offer_refused", request=request, outcome=Outcome.DENIED)
-        return token_in_url(_gone(request, "This link is not valid or has been used.", 404))
+        return token_in_url(_gone(request, _("This link is not valid or has been used."), 404))
     request.session.cycle_key()
     request.session[OFFER_KEY] = entry.pk
     record(
@@ -116,7 +117,7 @@ def offer(request: HttpRequest) -> HttpResponse:
         else None
     )
     if entry is None:
-        return _gone(request, "Open the link in your email again.", 404)
+        return _gone(request, _("Open the link in your email again."), 404)
     if request.method == "POST":
         try:
             appointment = actions.accept_offer(
@@ -132,12 +133,12 @@ def offer(request: HttpRequest) -> HttpResponse:
         return private(redirect("scheduling:appointment"))
     now = timezone.now()
     if entry.status != WaitStatus.OFFERED or not entry.offer_expires_at or not entry.offer_start:
-        return _gone(request, "This offer is no longer open.", 409)
+        return _gone(request, _("This offer is no longer open."), 409)
     if entry.offer_expires_at <= now:
-        return _gone(request, "This offer has expired and has passed to the next person.", 409)
+        return _gone(request, _("This offer has expired and has passed to the next person."), 409)
     zone = entry.service.location.zone
     context = {
-        "page_title": "A time has opened up",
+        "page_title": _("A time has opened up"),
         "entry": entry,
         "service": entry.service,
         "when": when_label(entry.offer_start, zone),

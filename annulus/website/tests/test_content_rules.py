@@ -66,3 +66,29 @@ def test_a_spanish_version_keeps_every_figure_and_the_failed_trial():
             assert "suero salino" in article.html, article.slug
     assert "suero salino" in spanish.disclaimer_html
     assert spanish.disclaimer_html != lib.disclaimer_html
+
+
+def test_every_article_the_guide_and_the_disclaimer_have_a_spanish_version():
+    """Issue #18: a new English article without its `.es.md` fails here, naming the file."""
+    folder = content_dir()
+    english = [
+        p.name
+        for p in folder.glob("*.md")
+        if p.name != "README.md" and not p.name.endswith(".es.md")
+    ]
+    missing = [n for n in english if not (folder / n.replace(".md", ".es.md")).exists()]
+    assert missing == [], f"no Spanish version: {sorted(missing)}"
+    spanish = library().in_language("es")
+    assert all(a.language == "es" for a in spanish.articles.values())
+    assert "suero salino" in spanish.disclaimer_page_html
+    assert "33.5%" in spanish.disclaimer_page_html and "39.3%" in spanish.disclaimer_page_html
+    assert 'href="/es/learn/evidence/"' in spanish.disclaimer_page_html
+
+
+def test_the_spanish_guide_keeps_every_figure_of_the_english_one():
+    lib = library()
+    spanish = lib.in_language("es").guide
+    missing = set(NUMBER.findall(lib.guide.html)) - set(NUMBER.findall(spanish.html))
+    assert missing == set(), sorted(missing)
+    assert "suero salino" in spanish.html and "33.5%" in spanish.html
+    assert spanish.title != lib.guide.title

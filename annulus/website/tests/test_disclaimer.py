@@ -59,3 +59,13 @@ def test_it_is_in_the_sitemap(client, site_clinic):
 
 def test_it_refuses_to_change_anything(client, site_clinic):
     assert client.post("/disclaimer/").status_code == 405
+
+
+def test_it_shows_the_full_disclaimer_in_spanish_at_its_spanish_address(client, site_clinic):
+    html = client.get("/es/disclaimer/").content.decode()
+    main = html.split("<main", 1)[1].split("</main>", 1)[0]
+
+    assert "La inyección de fibrina no es un tratamiento probado" in main
+    assert "33.5%" in main and "39.3%" in main and "suero salino" in main
+    assert "Uso fuera de indicación" in main
+    assert "Results vary" not in main and "Information, not medical advice" not in main
