@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -26,6 +27,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
     for po in stale_catalogues():
         compile_catalogue(po)
+
+
+# Test modules that share one module-scoped seed (set up once, rolled back after the module):
+# the fixtures, and the app fixtures built on them (interop's and research's `demo_clinic`).
+SHARED_SEED_FIXTURES = re.compile(r"\b(demo_seeded_once|demo_base_once|demo_clinic)\b")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's `load` mode, except that a module sharing a seed runs on one worker.
+
+    Plain `load` deals a module's tests out to both workers one by one, so each worker seeded the
+    module again. (xdist's `loadgroup` marks do not take under pytest 9: it rewrites node ids.)
+    """
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+    shared = {
+        str(path.relative_to(root))
+        for path in (root / "annulus").rglob("test_*.py")
+        if SHARED_SEED_FIXTURES.search(path.read_text(encoding="utf-8"))
+    }
+
+    class SharedSeedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in shared else nodeid
+
+    return SharedSeedScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
