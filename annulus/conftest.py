@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +27,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
     for po in stale_catalogues():
         compile_catalogue(po)
+
+
+# Test modules that share one module-scoped seed (set up once, rolled back after the module):
+# the fixtures, and the app fixtures built on them (interop's and research's `demo_clinic`).
+SHARED_SEED_FIXTURES = re.compile(r"\b(demo_seeded_once|demo_base_once|demo_clinic)\b")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's `load` mode, except that a module sharing a seed runs on one worker.
+
+    Plain `load` deals a module's tests out to both workers one by one, so each worker seeded the
+    module again. (xdist's `loadgroup` marks do not take under pytest 9: it rewrites node ids.)
+    """
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+    shared = {
+        str(path.relative_to(root))
+        for path in (root / "annulus").rglob("test_*.py")
+        if SHARED_SEED_FIXTURES.search(path.read_text(encoding="utf-8"))
+    }
+
+    class SharedSeedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in shared else nodeid
+
+    return SharedSeedScheduling(config, log)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -72,6 +104,61 @@ def _own_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         AUDIT_ANCHOR_PATH=str(var / "audit-anchor.jsonl"),
     ):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_use_migrations: bool,
+    django_db_keepdb: bool,
+    django_db_createdb: bool,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's set-up, except that an on-disk SQLite test database is migrated once and
+    copied per worker afterwards (annulus/testing_db.py); PostgreSQL is unchanged.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    from annulus import testing_db
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    keepdb = django_db_keepdb and not django_db_createdb
+    test_name = testing_db.sqlite_test_name()
+
+    def setup(keep: bool) -> Any:
+        return setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,  # type: ignore[arg-type]  # a set works; the stub wants a Mapping
+            serialized_aliases=serialized_aliases,
+            keepdb=keep,
+        )
+
+    with django_db_blocker.unblock():
+        if test_name is None or not django_db_use_migrations or keepdb:
+            db_cfg = setup(keepdb)
+        else:
+            # xdist gives every worker of one pass the same id: --create-db rebuilds once a pass.
+            run_id = getattr(request.config, "workerinput", {}).get("testrunuid", uuid.uuid4().hex)
+            db_cfg = testing_db.set_up_from_template(
+                test_name, rebuild=django_db_createdb, run_id=run_id, setup=setup
+            )
+
+    yield
+
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+            except Exception as exc:
+                request.node.warn(
+                    pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}")
+                )
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from annulus import testing_db
+
 pytestmark = pytest.mark.skipif(
     "postgres" in os.environ.get("DATABASE_URL", ""), reason="SQLite pass only"
 )
@@ -80,10 +82,15 @@ class Served:
 
 
 @pytest.fixture
-def served(tmp_path) -> Iterator[Served]:
+def served(tmp_path, django_db_setup) -> Iterator[Served]:
     env = {**os.environ, "ANNULUS_VAR_DIR": str(tmp_path)}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     cli = [sys.executable, "-m", "annulus.cli"]
+    # Start from the pass's migrated template (annulus/testing_db.py) when there is one, so the
+    # migrate below has nothing to apply: it is this test's set-up, not what it checks.
+    test_name = testing_db.sqlite_test_name()
+    if test_name is not None:
+        testing_db.copy_migrated(test_name, tmp_path / "annulus.sqlite3")
     # Generous bounds: a loaded CI machine (two test workers beside it) migrates slowly.
     subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, timeout=600)
     port = free_port()

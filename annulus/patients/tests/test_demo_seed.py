@@ -35,8 +35,7 @@ def test_the_seed_is_idempotent_and_covers_every_stage():
     assert Patient.objects.filter(veteran=True, va_authorizations__isnull=False).exists()
 
 
-def test_each_demo_patient_gets_the_decision_it_was_built_for():
-    call_command("seed_demo", "--quiet-logins")
+def test_each_demo_patient_gets_the_decision_it_was_built_for(demo_seeded_once):
     protocol = load_protocol("annulus-default")
     today = datetime.now(UTC).astimezone(ZoneInfo("America/Chicago")).date()  # as the seed
     seen_routes = set()
@@ -52,12 +51,11 @@ def test_each_demo_patient_gets_the_decision_it_was_built_for():
     assert set(ALL_ROUTES) <= seen_routes
 
 
-def test_the_demo_decisions_were_stored_under_v1_and_v2_changes_some():
+def test_the_demo_decisions_were_stored_under_v1_and_v2_changes_some(demo_seeded_once):
     from io import StringIO
 
     from annulus.candidacy.models import Evaluation
 
-    call_command("seed_demo", "--quiet-logins")
     decided = Patient.objects.exclude(stage__in=[Stage.NEW, Stage.WORK_UP])
     assert decided.exists()
     for patient in decided:

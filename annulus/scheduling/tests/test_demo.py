@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
 from annulus.accounts import demo
-from annulus.accounts.models import User
+from annulus.accounts.models import Clinic, User
 from annulus.patients.demo import seed_patients
 from annulus.scheduling.availability import find_slots
 from annulus.scheduling.demo import seed_scheduling
@@ -16,13 +17,25 @@ from annulus.scheduling.models import Appointment, Resource, Service, WeeklyHour
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_base_once(django_db_setup, django_db_blocker):
+    """The clinic, its staff and its patients, seeded once for this module's tests in a
+    transaction rolled back at its end; each test runs in its own savepoint inside it (the `db`
+    fixture), as with setUpTestData. Seeding the patients renders their consent PDFs: seconds.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        clinic = demo.seed_clinic()
+        demo.seed_staff(clinic)
+        today = datetime.now(UTC).astimezone(clinic.zone).date()
+        seed_patients(clinic, User.objects.get(email="clinician@demo.annulus.test"), today)
+        yield clinic.pk, today
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo_clinic():
-    clinic = demo.seed_clinic()
-    demo.seed_staff(clinic)
-    today = datetime.now(UTC).astimezone(clinic.zone).date()
-    seed_patients(clinic, User.objects.get(email="clinician@demo.annulus.test"), today)
-    return clinic, today
+def demo_clinic(demo_base_once, db):
+    pk, today = demo_base_once
+    return Clinic.objects.get(pk=pk), today
 
 
 def test_the_demo_offers_consultations_online_on_every_weekday_of_the_next_30_days(demo_clinic):
