@@ -22,7 +22,7 @@ from .conditions import Cond, compile_condition
 from .context import DiscogramRules, Scope
 from .decision import ProtocolRef, Route
 from .errors import ProtocolError, UnknownProtocolError
-from .fastpath import FastJudge, compile_fast
+from .fastpath import FastJudge, compile_fast, compile_test
 from .templates import Template, compile_template
 
 __all__ = [
@@ -241,12 +241,19 @@ def _load_file(path: Path) -> Protocol:
 
 
 def _compile(raw: RawProtocol, sha256: str, path: Path, where: str) -> Protocol:
+    # Every discogram of every case is classified by these two rules: compiled (fastpath.py).
     discogram = DiscogramRules(
-        positive=compile_condition(
-            raw.discogram.positive_when, f"{where}: discogram.positive_when", _DISC
+        positive=compile_test(
+            compile_condition(
+                raw.discogram.positive_when, f"{where}: discogram.positive_when", _DISC
+            )
         ),
-        negative_control=compile_condition(
-            raw.discogram.negative_control_when, f"{where}: discogram.negative_control_when", _DISC
+        negative_control=compile_test(
+            compile_condition(
+                raw.discogram.negative_control_when,
+                f"{where}: discogram.negative_control_when",
+                _DISC,
+            )
         ),
     )
     sections = (("red_flags", _CASE), ("criteria", _CASE), ("level_criteria", _LEVEL))
