@@ -48,7 +48,11 @@ __all__ = ["main"]
 
 MAX_REPORTED_LINES = 20
 _SPOOL_IN_MEMORY = 32 * 1024 * 1024
-_CHUNK = 512
+# Decisions are written to the spool in pieces of about this many characters: big enough to cost
+# few calls, small enough that joining and encoding them stays under glibc's mmap threshold
+# (128 KB); 512-decision pieces (5 MB) were mapped and unmapped each time, and their page faults
+# (80,000 for 10,000 full-size cases, against 17,000) were a tenth of the batch's CPU time.
+_PIECE_CHARS = 16 * 1024
 
 
 class _UsageError(Exception):
@@ -149,6 +153,7 @@ def _decide_all(
     problems: list[str] = []
     invalid = 0
     chunk: list[str] = []
+    size = 0
     for number, line in lines:
         try:
             case = parse_case(line)
@@ -159,10 +164,13 @@ def _decide_all(
             continue
         if invalid:
             continue
-        chunk.append(evaluate(case, protocol).to_json())
-        if len(chunk) >= _CHUNK:
+        decision = evaluate(case, protocol).to_json()
+        chunk.append(decision)
+        size += len(decision)
+        if size >= _PIECE_CHARS:
             spool.write(("\n".join(chunk) + "\n").encode())
             chunk.clear()
+            size = 0
     if invalid:
         if invalid > MAX_REPORTED_LINES:
             problems.append(f"{source}: ... and {invalid - MAX_REPORTED_LINES} more invalid lines")
