@@ -62,32 +62,40 @@ class _Writer:
         var = self.facts.get(fact.name)
         if var is None:
             var = self.facts[fact.name] = f"v{len(self.facts)}"
-            key = self.const(fact.name)
-            path = SECTION_FIELDS.get(fact.get)
-            level_field = LEVEL_FIELDS.get(fact.get)
-            disc_field = DISC_FIELDS.get(fact.get)
-            # A plain field of the case, of the level's findings or of the discogram: read it
-            # here rather than through two calls.
-            if path is not None and fact.scope is Scope.CASE:
-                section, field = path
-                compute = [
-                    f"part = case.{_name(section)}",
-                    f"{var} = None if part is None else part.{_name(field)}",
-                    f"cache[{key}] = {var}",
-                ]
-            elif level_field is not None and fact.scope is Scope.LEVEL:
-                compute = [
-                    "part = ctx.findings",
-                    f"{var} = None if part is None else part.{_name(level_field)}",
-                    f"cache[{key}] = {var}",
-                ]
-            elif disc_field is not None and fact.scope is Scope.DISC:
-                compute = [f"{var} = ctx.disc.{_name(disc_field)}", f"cache[{key}] = {var}"]
-            else:
-                compute = [f"{var} = ctx.value({self.const(fact)})"]
-            self.loads += [f"{var} = get({key}, UNSET)", f"if {var} is UNSET:"]
-            self.loads += [f"    {line}" for line in compute]
+            self.loads += self._load(fact, var)
         return var
+
+    def _load(self, fact: Fact, var: str) -> list[str]:
+        """Code setting `var` to the fact's value in `ctx`.
+
+        A plain field of the case, of the level's findings or of the discogram is read right
+        here: two attribute reads cost less than asking the evaluation's cache (the general path
+        reads the same field again if it needs it). Any other fact comes from the cache, or is
+        computed and remembered there by `Context.value`.
+        """
+        getter = fact.get
+        path = SECTION_FIELDS.get(getter)
+        if path is not None and fact.scope is Scope.CASE:
+            section, field = path
+            return [
+                f"part = case.{_name(section)}",
+                f"{var} = None if part is None else part.{_name(field)}",
+            ]
+        finding = LEVEL_FIELDS.get(getter)
+        if finding is not None and fact.scope is Scope.LEVEL:
+            return [
+                "part = ctx.findings",
+                f"{var} = None if part is None else part.{_name(finding)}",
+            ]
+        disc_field = DISC_FIELDS.get(getter)
+        if disc_field is not None and fact.scope is Scope.DISC:
+            return [f"{var} = ctx.disc.{_name(disc_field)}"]
+        key = self.const(fact.name)
+        return [
+            f"{var} = get({key}, UNSET)",
+            f"if {var} is UNSET:",
+            f"    {var} = ctx.value({self.const(fact)})",
+        ]
 
     def flush(self, indent: str) -> str:
         """The loading code gathered so far, indented; then forgotten."""
