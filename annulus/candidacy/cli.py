@@ -48,7 +48,13 @@ __all__ = ["main"]
 
 MAX_REPORTED_LINES = 20
 _SPOOL_IN_MEMORY = 32 * 1024 * 1024
-_CHUNK = 512
+_READ_BUFFER = 1024 * 1024
+_COPY_BUFFER = 1024 * 1024
+# Decisions are written to the spool in pieces of about this many characters: big enough to cost
+# few calls, small enough that joining and encoding them stays under glibc's mmap threshold
+# (128 KB); 512-decision pieces (5 MB) were mapped and unmapped each time, and their page faults
+# (80,000 for 10,000 full-size cases, against 17,000) were a tenth of the batch's CPU time.
+_PIECE_CHARS = 16 * 1024
 
 
 class _UsageError(Exception):
@@ -130,25 +136,78 @@ def _evaluate(args: list[str]) -> int:
 
 def _evaluate_batch(source: str, protocol: Protocol) -> int:
     try:
-        stream = sys.stdin.buffer if source == "-" else Path(source).open("rb")  # noqa: SIM115
+        # A large read buffer: a full-size case is 3 KB, the default buffer 8 KB.
+        stream = sys.stdin.buffer if source == "-" else open(source, "rb", _READ_BUFFER)  # noqa: SIM115
     except OSError as exc:
         return _fail(f"cannot read {source}: {exc.strerror or exc}", status=2)
-    with stream, tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY) as spool:
+    with stream, _Spool(_SPOOL_IN_MEMORY) as spool:
         problems = _decide_all(_lines(stream), protocol, spool, source)
         if problems:
             return _fail("\n".join(problems), status=2)
-        spool.seek(0)
-        _copy_to_stdout(spool)
+        spool.copy_to_stdout()
     return 0
 
 
+class _Spool:
+    """The decisions until the batch is known to be valid: pieces kept in memory up to `limit`
+    bytes, then everything in a temporary file.
+
+    (A SpooledTemporaryFile copied every piece into one growing buffer, then copied that
+    buffer into its file.)
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pieces: list[bytes] = []
+        self.size = 0
+        self.file: IO[bytes] | None = None
+
+    def __enter__(self) -> _Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.file is not None:
+            self.file.close()
+
+    def write(self, piece: bytes) -> None:
+        if self.file is not None:
+            self.file.write(piece)
+            return
+        self.pieces.append(piece)
+        self.size += len(piece)
+        if self.size > self.limit:
+            self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by __exit__
+            self.file.writelines(self.pieces)
+            self.pieces = []
+
+    def copy_to_stdout(self) -> None:
+        """Copy the spooled UTF-8 bytes to stdout, through its byte buffer when it has one."""
+        out = sys.stdout
+        buffer = getattr(out, "buffer", None)
+        if self.file is not None:
+            self.file.seek(0)
+            if buffer is None:  # a text-only stream, e.g. io.StringIO in a caller's redirect
+                out.write(self.file.read().decode())
+                return
+            out.flush()
+            shutil.copyfileobj(self.file, buffer, _COPY_BUFFER)
+        elif buffer is None:
+            out.write(b"".join(self.pieces).decode())
+            return
+        else:
+            out.flush()
+            buffer.writelines(self.pieces)
+        buffer.flush()
+
+
 def _decide_all(
-    lines: Iterator[tuple[int, bytes]], protocol: Protocol, spool: IO[bytes], source: str
+    lines: Iterator[tuple[int, bytes]], protocol: Protocol, spool: _Spool, source: str
 ) -> list[str]:
     """Evaluate every line into `spool`; after the first invalid line only validate the rest."""
     problems: list[str] = []
     invalid = 0
     chunk: list[str] = []
+    size = 0
     for number, line in lines:
         try:
             case = parse_case(line)
@@ -159,10 +218,13 @@ def _decide_all(
             continue
         if invalid:
             continue
-        chunk.append(evaluate(case, protocol).to_json())
-        if len(chunk) >= _CHUNK:
+        decision = evaluate(case, protocol).to_json()
+        chunk.append(decision)
+        size += len(decision)
+        if size >= _PIECE_CHARS:
             spool.write(("\n".join(chunk) + "\n").encode())
             chunk.clear()
+            size = 0
     if invalid:
         if invalid > MAX_REPORTED_LINES:
             problems.append(f"{source}: ... and {invalid - MAX_REPORTED_LINES} more invalid lines")
@@ -171,18 +233,6 @@ def _decide_all(
     if chunk:
         spool.write(("\n".join(chunk) + "\n").encode())
     return []
-
-
-def _copy_to_stdout(spool: IO[bytes]) -> None:
-    """Copy the spooled UTF-8 bytes to stdout, through its byte buffer when it has one."""
-    out = sys.stdout
-    buffer = getattr(out, "buffer", None)
-    if buffer is None:  # a text-only stream, e.g. io.StringIO in a caller's redirect
-        out.write(spool.read().decode())
-        return
-    out.flush()
-    shutil.copyfileobj(spool, buffer)
-    buffer.flush()
 
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -22,12 +22,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .conditions import AllOf, AnyKnown, AnyOf, Between, Compare, Is, Not, OneOf
-from .context import UNSET, Context, Fact, Scope
+from .context import UNSET, Condition, Context, Fact, Scope
 from .decision import CriterionResult
-from .facts.registry import SECTION_FIELDS
+from .facts.registry import DISC_FIELDS, LEVEL_FIELDS, SECTION_FIELDS
 from .templates import Template
 
-__all__ = ["FastJudge", "compile_fast"]
+__all__ = ["CompiledCondition", "FastJudge", "compile_fast", "compile_test"]
 
 FastJudge = Callable[[Context, Callable[[CriterionResult], None]], bool]
 """`fast(ctx, append)`: True when it appended the criterion's `pass` line; False otherwise."""
@@ -62,21 +62,40 @@ class _Writer:
         var = self.facts.get(fact.name)
         if var is None:
             var = self.facts[fact.name] = f"v{len(self.facts)}"
-            key = self.const(fact.name)
-            path = SECTION_FIELDS.get(fact.get)
-            if path is not None and fact.scope is Scope.CASE:
-                # A plain field of the case: read it here rather than through two calls.
-                section, field = path
-                compute = [
-                    f"part = case.{_name(section)}",
-                    f"{var} = None if part is None else part.{_name(field)}",
-                    f"cache[{key}] = {var}",
-                ]
-            else:
-                compute = [f"{var} = ctx.value({self.const(fact)})"]
-            self.loads += [f"{var} = get({key}, UNSET)", f"if {var} is UNSET:"]
-            self.loads += [f"    {line}" for line in compute]
+            self.loads += self._load(fact, var)
         return var
+
+    def _load(self, fact: Fact, var: str) -> list[str]:
+        """Code setting `var` to the fact's value in `ctx`.
+
+        A plain field of the case, of the level's findings or of the discogram is read right
+        here: two attribute reads cost less than asking the evaluation's cache (the general path
+        reads the same field again if it needs it). Any other fact comes from the cache, or is
+        computed and remembered there by `Context.value`.
+        """
+        getter = fact.get
+        path = SECTION_FIELDS.get(getter)
+        if path is not None and fact.scope is Scope.CASE:
+            section, field = path
+            return [
+                f"part = case.{_name(section)}",
+                f"{var} = None if part is None else part.{_name(field)}",
+            ]
+        finding = LEVEL_FIELDS.get(getter)
+        if finding is not None and fact.scope is Scope.LEVEL:
+            return [
+                "part = ctx.findings",
+                f"{var} = None if part is None else part.{_name(finding)}",
+            ]
+        disc_field = DISC_FIELDS.get(getter)
+        if disc_field is not None and fact.scope is Scope.DISC:
+            return [f"{var} = ctx.disc.{_name(disc_field)}"]
+        key = self.const(fact.name)
+        return [
+            f"{var} = get({key}, UNSET)",
+            f"if {var} is UNSET:",
+            f"    {var} = ctx.value({self.const(fact)})",
+        ]
 
     def flush(self, indent: str) -> str:
         """The loading code gathered so far, indented; then forgotten."""
@@ -194,6 +213,44 @@ def compile_fast(
     exec(code, writer.namespace)  # noqa: S102 - our own text; every value is in the namespace
     fast: FastJudge = writer.namespace["fast"]
     return fast
+
+
+class CompiledCondition:
+    """A condition whose `test` is generated code (same answers); `unknown_facts`, asked only
+    when the answer is None, is the original condition's."""
+
+    __slots__ = ("condition", "test")
+
+    def __init__(self, condition: Condition, test: Callable[[Context], bool | None]) -> None:
+        self.condition = condition
+        self.test = test
+
+    def unknown_facts(self, ctx: Context) -> list[Fact]:
+        return self.condition.unknown_facts(ctx)
+
+
+def compile_test(condition: Condition) -> Condition:
+    """`condition` with its three-valued `test` compiled to one function (as `compile_fast` does
+    for a criterion); the condition itself when a part is not compilable."""
+    writer = _Writer()
+    try:
+        certain, refuted = writer.true(condition), writer.false(condition)
+    except Unsupported:
+        return condition
+    text = (
+        "def test(ctx):\n"
+        "    cache = ctx.cache\n"
+        "    get = cache.get\n"
+        "    case = ctx.case\n"
+        f"{writer.flush('    ')}"
+        f"    if {certain}:\n"
+        "        return True\n"
+        f"    if {refuted}:\n"
+        "        return False\n"
+        "    return None\n"
+    )
+    exec(compile(text, "<condition>", "exec"), writer.namespace)  # noqa: S102 - as above
+    return CompiledCondition(condition, writer.namespace["test"])
 
 
 def _name(text: str) -> str:

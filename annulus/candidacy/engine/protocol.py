@@ -22,7 +22,7 @@ from .conditions import Cond, compile_condition
 from .context import DiscogramRules, Scope
 from .decision import ProtocolRef, Route
 from .errors import ProtocolError, UnknownProtocolError
-from .fastpath import FastJudge, compile_fast
+from .fastpath import FastJudge, compile_fast, compile_test
 from .templates import Template, compile_template
 
 __all__ = [
@@ -214,12 +214,17 @@ def _versions(root: Path, protocol_id: str) -> list[int]:
     return sorted(int(m.group(1)) for m in found if m)
 
 
+# libyaml's safe loader when PyYAML was built with it: the same documents, parsed in C (the
+# pure-Python parser was a third of `annulus evaluate`'s start-up).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def _load_file(path: Path) -> Protocol:
     data = path.read_bytes()
     where = f"{path.parent.name}/{path.name}"
     try:
-        raw_data = yaml.safe_load(data)
+        raw_data = yaml.load(data, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise ProtocolError(f"{where}: not valid YAML ({exc})") from None
     try:
@@ -236,12 +241,19 @@ def _load_file(path: Path) -> Protocol:
 
 
 def _compile(raw: RawProtocol, sha256: str, path: Path, where: str) -> Protocol:
+    # Every discogram of every case is classified by these two rules: compiled (fastpath.py).
     discogram = DiscogramRules(
-        positive=compile_condition(
-            raw.discogram.positive_when, f"{where}: discogram.positive_when", _DISC
+        positive=compile_test(
+            compile_condition(
+                raw.discogram.positive_when, f"{where}: discogram.positive_when", _DISC
+            )
         ),
-        negative_control=compile_condition(
-            raw.discogram.negative_control_when, f"{where}: discogram.negative_control_when", _DISC
+        negative_control=compile_test(
+            compile_condition(
+                raw.discogram.negative_control_when,
+                f"{where}: discogram.negative_control_when",
+                _DISC,
+            )
         ),
     )
     sections = (("red_flags", _CASE), ("criteria", _CASE), ("level_criteria", _LEVEL))

@@ -361,6 +361,39 @@ def test_it_writes_a_batch_to_a_text_only_stdout(
     assert json.loads(sink.getvalue())["case_id"] == "é-1"
 
 
+@pytest.mark.parametrize("text_only", [False, True], ids=["bytes", "text-only"])
+def test_a_batch_larger_than_the_memory_spool_goes_through_a_file_unchanged(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    text_only: bool,
+) -> None:
+    lines: list[dict[str, Any] | str] = [{**SPEC_EXAMPLE, "case_id": f"é{i}"} for i in range(40)]
+    path = batch_file(tmp_path, lines)
+    status, in_memory, _ = run(capsys, "evaluate", "--batch", path)
+    assert status == 0 and len(in_memory.splitlines()) == 40
+    monkeypatch.setattr(cli, "_SPOOL_IN_MEMORY", 5000)  # a few decisions, then the file
+    if text_only:
+        sink = io.StringIO()
+        monkeypatch.setattr(sys, "stdout", sink)
+        assert cli.main(["evaluate", "--batch", path]) == 0
+        assert sink.getvalue() == in_memory
+    else:
+        assert run(capsys, "evaluate", "--batch", path) == (0, in_memory, "")
+
+
+def test_a_spooled_batch_with_an_invalid_last_line_writes_nothing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_SPOOL_IN_MEMORY", 5000)
+    lines: list[dict[str, Any] | str] = [{**SPEC_EXAMPLE, "case_id": f"c{i}"} for i in range(40)]
+    path = batch_file(tmp_path, [*lines, "{"])
+    status, out, err = run(capsys, "evaluate", "--batch", path)
+
+    assert (status, out) == (2, "")
+    assert f"{path}:41: " in err
+
+
 def test_it_accepts_an_empty_batch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert run(capsys, "evaluate", "--batch", batch_file(tmp_path, [])) == (0, "", "")
 

@@ -8,7 +8,7 @@ from typing import TypeVar
 from ..case import CONCORDANCES, Case, MedialBranchBlock, SiJointBlock
 from ..context import Context, Kind, Scope, Value
 from ..discography import DiscResult, findings_for
-from .registry import FACTS, NRS, PERCENT, add, number_text
+from .registry import DISC_FIELDS, FACTS, NRS, PERCENT, add, number_text
 
 __all__ = ["describe_disc"]
 
@@ -252,6 +252,8 @@ def _disc_fact(field: str, kind: Kind, description: str, what: str, unit: str = 
     def get(ctx: Context) -> Value:
         value: Value = getattr(ctx.disc, field)
         return value
+
+    DISC_FIELDS[get] = field
 
     def todo(ctx: Context) -> tuple[str, ...]:
         return (f"Discogram at {ctx.level}: {what}",)

@@ -9,7 +9,7 @@ from ..context import Context, Kind, Scope, Value
 from ..discography import findings_for
 from ..levels import Level, adjacent_levels
 from .diagnostics import describe_disc
-from .registry import PERCENT, add, number_text
+from .registry import LEVEL_FIELDS, PERCENT, add, number_text
 
 __all__: list[str] = []
 
@@ -20,6 +20,8 @@ def _finding(field: str, kind: Kind, description: str, what: str, unit: str = "{
     def get(ctx: Context) -> Value:
         findings = ctx.findings
         return None if findings is None else getattr(findings, field)
+
+    LEVEL_FIELDS[get] = field
 
     def todo(ctx: Context) -> tuple[str, ...]:
         if ctx.findings is None:
@@ -34,6 +36,8 @@ def _radiograph(field: str, description: str, what: str, unit: str) -> None:
     def get(ctx: Context) -> Value:
         findings = ctx.findings
         return None if findings is None else getattr(findings, field)
+
+    LEVEL_FIELDS[get] = field
 
     def todo(ctx: Context) -> tuple[str, ...]:
         return (f"Flexion-extension radiographs at {ctx.level}: {what}",)

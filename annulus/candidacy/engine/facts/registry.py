@@ -7,7 +7,9 @@ from collections.abc import Callable
 from ..context import Context, Fact, Kind, Scope, Value, number_text
 
 __all__ = [
+    "DISC_FIELDS",
     "FACTS",
+    "LEVEL_FIELDS",
     "NRS",
     "PERCENT",
     "SECTION_FIELDS",
@@ -22,6 +24,12 @@ FACTS: dict[str, Fact] = {}
 
 SECTION_FIELDS: dict[object, tuple[str, str]] = {}
 """`in_section` getter → (section, field): the compiled fast path reads these facts inline."""
+
+LEVEL_FIELDS: dict[object, str] = {}
+"""Getter of `ctx.findings.<field>` (None without findings) → field, read inline the same way."""
+
+DISC_FIELDS: dict[object, str] = {}
+"""Getter of `ctx.disc.<field>` (a discogram rule's disc) → field, read inline the same way."""
 
 Todo = Callable[[Context], tuple[str, ...]]
 

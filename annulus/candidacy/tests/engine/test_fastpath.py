@@ -25,8 +25,14 @@ from annulus.candidacy.engine.conditions import (
 )
 from annulus.candidacy.engine.context import Fact, Kind, Scope, Value
 from annulus.candidacy.engine.decision import CriterionResult
-from annulus.candidacy.engine.facts.registry import SECTION_FIELDS, in_section
-from annulus.candidacy.engine.fastpath import compile_fast
+from annulus.candidacy.engine.facts import FACTS
+from annulus.candidacy.engine.facts.registry import (
+    DISC_FIELDS,
+    LEVEL_FIELDS,
+    SECTION_FIELDS,
+    in_section,
+)
+from annulus.candidacy.engine.fastpath import CompiledCondition, compile_fast, compile_test
 from annulus.candidacy.engine.templates import Template
 
 
@@ -169,7 +175,7 @@ def test_an_unknown_shape_keeps_only_the_general_path(cond: Cond, role: str) -> 
     assert compile_fast(ident="T-Z", source="s", title="t", explanation=TEXT, **kwargs) is None  # type: ignore[arg-type]
 
 
-def test_a_case_field_is_read_inline_and_remembered() -> None:
+def test_a_case_field_is_read_inline_without_the_cache() -> None:
     getter = in_section("symptoms", "odi")
     odi = Fact("symptoms.odi", Scope.CASE, Kind.NUMBER, "ODI", getter, lambda ctx: ("ODI",))
     fast = compile_fast(
@@ -191,11 +197,11 @@ def test_a_case_field_is_read_inline_and_remembered() -> None:
 
     ctx = Values()
     ctx.case = Case()  # type: ignore[assignment]
-    assert fast(ctx, [].append) and ctx.cache == {"symptoms.odi": 40.0} and not ctx.asked  # type: ignore[arg-type]
+    assert fast(ctx, [].append) and ctx.cache == {} and not ctx.asked  # type: ignore[arg-type]
     Case.symptoms = None
     ctx = Values()
     ctx.case = Case()  # type: ignore[assignment]
-    assert not fast(ctx, [].append) and ctx.cache == {"symptoms.odi": None}  # type: ignore[arg-type]
+    assert not fast(ctx, [].append) and ctx.cache == {} and not ctx.asked  # type: ignore[arg-type]
 
 
 def test_a_field_name_that_is_not_an_identifier_is_not_compiled() -> None:
@@ -217,3 +223,47 @@ def test_a_field_name_that_is_not_an_identifier_is_not_compiled() -> None:
     finally:
         del SECTION_FIELDS[getter]
     assert fast is None
+
+
+@pytest.mark.parametrize("cond", LEAVES + GROUPS, ids=lambda c: type(c).__name__)
+def test_a_compiled_test_answers_as_the_condition_does(cond: Cond) -> None:
+    compiled = compile_test(cond)
+    assert isinstance(compiled, CompiledCondition)
+    for values in ASSIGNMENTS:
+        expected = cond.test(Values(**values))  # type: ignore[arg-type]
+        assert compiled.test(Values(**values)) is expected, values  # type: ignore[arg-type]
+        # The to-do path is the condition's own.
+        ctx = Values(**values)
+        assert [f.name for f in compiled.unknown_facts(ctx)] == [  # type: ignore[arg-type]
+            f.name
+            for f in cond.unknown_facts(Values(**values))  # type: ignore[arg-type]
+        ]
+
+
+def test_a_condition_the_compiler_does_not_know_is_kept_as_it_is() -> None:
+    cond = Not(Unknown())
+    assert compile_test(cond) is cond
+
+
+def test_level_and_disc_fields_are_read_inline_without_the_cache() -> None:
+    grade = next(f for f in FACTS.values() if f.name == "level.pfirrmann_grade")
+    pain = next(f for f in FACTS.values() if f.name == "disc.pain_intensity")
+    assert grade.get in LEVEL_FIELDS and pain.get in DISC_FIELDS
+    compiled = compile_test(
+        AllOf((Compare(grade, operator.ge, limit=3), Compare(pain, operator.ge, limit=6)))
+    )
+
+    class Findings:
+        pfirrmann_grade = 4
+
+    class Disc:
+        pain_intensity = 7.0
+
+    ctx = Values()
+    ctx.findings = Findings()  # type: ignore[attr-defined]
+    ctx.disc = Disc()  # type: ignore[attr-defined]
+    assert compiled.test(ctx) is True and not ctx.asked and not ctx.cache  # type: ignore[arg-type]
+    ctx = Values()
+    ctx.findings = None  # type: ignore[attr-defined]
+    ctx.disc = Disc()  # type: ignore[attr-defined]
+    assert compiled.test(ctx) is None and not ctx.asked  # type: ignore[arg-type]

@@ -1,0 +1,83 @@
+"""The compiled paths (fastpath.py) change nothing: every decision, byte for byte.
+
+Each protocol as loaded (criteria with their compiled pass, discogram rules compiled) decides
+generated cases exactly as the same protocol with every compiled part taken out, so that only
+the condition objects judge. Compared: the batch JSON line, the spec §3 dict and the consult note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from annulus.candidacy.engine import (
+    Protocol,
+    evaluate,
+    parse_case,
+    render_text,
+    resolve_protocol,
+)
+from annulus.candidacy.engine.context import DiscogramRules
+from annulus.candidacy.engine.fastpath import CompiledCondition
+
+from .strategies import any_case, near_candidates
+
+PROTOCOLS = ["annulus-default@1", "annulus-default@2", "yin-2014-pilot", "nct01011816-phase3"]
+PROPERTY = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def general_only(protocol: Protocol) -> Protocol:
+    """`protocol` without any compiled part: the condition objects judge everything."""
+
+    def plain(condition: object) -> Any:
+        assert isinstance(condition, CompiledCondition)  # the loader compiles both rules
+        return condition.condition
+
+    def strip(criteria: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple(dataclasses.replace(c, fast=None) for c in criteria)
+
+    rules = protocol.discogram
+    return dataclasses.replace(
+        protocol,
+        discogram=DiscogramRules(plain(rules.positive), plain(rules.negative_control)),
+        red_flags=strip(protocol.red_flags),
+        criteria=strip(protocol.criteria),
+        level_criteria=strip(protocol.level_criteria),
+    )
+
+
+LOADED = {ref: resolve_protocol(ref) for ref in PROTOCOLS}
+GENERAL = {ref: general_only(protocol) for ref, protocol in LOADED.items()}
+
+
+def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, str, str]:
+    decision = evaluate(parse_case(case), protocol)
+    as_dict = json.dumps(decision.to_dict(), indent=2, ensure_ascii=False)
+    return decision.to_json(), as_dict, render_text(decision)
+
+
+@pytest.mark.parametrize("ref", PROTOCOLS)
+@PROPERTY
+@given(case=any_case())
+def test_compiled_and_general_paths_decide_any_case_alike(ref: str, case: dict[str, Any]) -> None:
+    assert outputs(case, LOADED[ref]) == outputs(case, GENERAL[ref])
+
+
+@pytest.mark.parametrize("ref", PROTOCOLS)
+@PROPERTY
+@given(case=near_candidates())
+def test_compiled_and_general_paths_decide_near_candidates_alike(
+    ref: str, case: dict[str, Any]
+) -> None:
+    assert outputs(case, LOADED[ref]) == outputs(case, GENERAL[ref])
+
+
+def test_the_general_only_protocol_really_has_no_compiled_part() -> None:
+    general = GENERAL["annulus-default@2"]
+    assert all(c.fast is None for c in general.criteria + general.level_criteria)
+    assert not isinstance(general.discogram.positive, CompiledCondition)
+    assert any(c.fast is not None for c in LOADED["annulus-default@2"].criteria)
