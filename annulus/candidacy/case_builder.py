@@ -102,11 +102,7 @@ def _rows(queryset: QuerySet[Any], owner: str, keep: Container[int]) -> Iterator
     ]
     if owner not in names:
         names.append(owner)
-    return (
-        row
-        for row in queryset.values_list(*names, named=True)
-        if getattr(row, owner) in keep
-    )
+    return (row for row in queryset.values_list(*names, named=True) if getattr(row, owner) in keep)
 
 
 def _of(patient_ids: list[int], path: str) -> dict[str, Any]:
