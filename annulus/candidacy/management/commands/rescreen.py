@@ -122,7 +122,7 @@ class Command(BaseCommand):
                 protocol=protocol,
                 clinic=clinic,
                 checked=checked,
-                changed=len(changes),
+                changed=[c.patient_id for c in changes],
                 skipped=skipped,
             )
             self.stdout.write(
