@@ -13,8 +13,11 @@
      table it reads (``SELECT sum(score) FROM outcomes_instrumentresponse``): goal <= 3x;
    - the report page and its PDF, ``/staff/outcomes/``, and the patient list at its last page
      and with a search, through Django's test client as a signed-in director;
-   - ``annulus rescreen`` and ``annulus export-case --all`` (patients/s; goal >= 2,000/s).
-3. Writes bench/results/registry.json and bench/results/registry.md, with the machine's load.
+   - ``annulus rescreen`` and ``annulus export-case --all`` with ``--jobs N`` for each N of
+     ``--jobs 1,2`` (patients/s of wall and of CPU time; goal >= 2,000/s), and the queries per
+     chunk of 1,000 patients.
+3. Writes bench/results/registry.json (registry_cases.json with ``--skip report``), with the
+   machine's load; the figures are written up by hand in bench/results/registry.md.
 
 Benchmarks are not tests: nothing here fails on a slow figure.
 """
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +176,77 @@ def one(name: str, slug: str) -> dict[str, Any]:
         found["count_seconds"] = round(min(times), 4)
         found["last_page_vs_count"] = round(found["last_page"]["seconds"] / min(times), 1)
         return found
+    if name == "queries":
+        return case_queries(slug)
     raise SystemExit(f"unknown measurement {name}")
+
+
+def timed_cpu(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Like ``timed``, with the CPU seconds (user + system, worker processes included): the
+    figure that holds on a shared machine, where wall time is mostly waiting for a core."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        started = time.monotonic()
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        wall = time.monotonic() - started
+        peak_kb, user, system = out.read().strip().splitlines()[-1].split()
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    return {
+        "seconds": round(wall, 3),
+        "cpu_seconds": round(float(user) + float(system), 2),
+        "peak_mb": round(int(peak_kb) / 1024, 1),
+    }
+
+
+def bulk_cases(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    skip: set[str],
+    patients: int,
+    jobs: int,
+    tmp: str,
+) -> dict[str, Any]:
+    """``rescreen`` (dry run) and ``export-case --all`` over the registry with ``jobs`` worker
+    processes: wall and CPU seconds, patients/s of each, peak memory of the main process."""
+    commands = {
+        "rescreen": [ANNULUS, "rescreen", "--protocol", "annulus-default@1"],
+        "export_case": [ANNULUS, "export-case", "--all", f"{tmp}/cases-{jobs}"],
+    }
+    found = {}
+    for name, command in commands.items():
+        if name.split("_")[0] in skip:
+            continue
+        run = timed_cpu([*command, "--clinic", args.slug, "--jobs", str(jobs)], env)
+        found[f"{name}_jobs{jobs}"] = {
+            **run,
+            "patients_per_second": round(patients / run["seconds"]),
+            "patients_per_cpu_second": round(patients / run["cpu_seconds"]),
+            "load_after": [round(x, 1) for x in os.getloadavg()],
+        }
+    return found
+
+
+def case_queries(slug: str) -> dict[str, Any]:
+    """Queries per chunk of 1,000 patients, counted over the registry's first three chunks."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from annulus.candidacy.bulk import CHUNK, chunk_bounds, map_chunks
+    from annulus.candidacy.management.commands.export_case import write_chunk
+    from annulus.patients.models import Patient
+
+    patients = Patient.objects.filter(clinic__slug=slug).select_related("clinic")
+    last = chunk_bounds(patients, CHUNK)[:3][-1][1]
+    with tempfile.TemporaryDirectory() as tmp, CaptureQueriesContext(connection) as seen:
+        work = partial(write_chunk, folder=Path(tmp), day=None)
+        chunks = sum(1 for _ in map_chunks(patients.filter(pk__lte=last), work))
+    return {"chunks": chunks, "queries": len(seen), "per_chunk": round(len(seen) / chunks, 1)}
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -184,7 +258,16 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--slug", default="synthetic-registry")
     parser.add_argument(
-        "--skip", default="", help="comma-separated: rescreen, export (owned by the engine work)"
+        "--skip",
+        default="",
+        help="comma-separated: report (the outcomes report, pages and patient list), rescreen, "
+        "export",
+    )
+    parser.add_argument(
+        "--jobs",
+        default="1",
+        type=lambda text: [int(n) for n in text.split(",")],
+        help="comma-separated worker counts for rescreen and export-case (default 1)",
     )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -242,59 +325,61 @@ def main() -> None:
     results["patients"] = patients
 
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [
-            timed(
+        if "report" not in skip:
+            runs = [
+                timed(
+                    [
+                        ANNULUS,
+                        "outcomes-report",
+                        "--format",
+                        "json",
+                        "--clinic",
+                        args.slug,
+                        "-o",
+                        f"{tmp}/report.json",
+                    ],
+                    env,
+                )
+                for _ in range(3)
+            ]
+            results["json_report"] = {
+                "seconds": min(r["seconds"] for r in runs),
+                "median": statistics.median(r["seconds"] for r in runs),
+                "peak_mb": max(r["peak_mb"] for r in runs),
+            }
+            startup = [timed([ANNULUS, "check", "-v", "0"], env)["seconds"] for _ in range(2)]
+            results["django_startup_seconds"] = min(startup)
+            for name in ("compute", "page", "pdf", "clinic", "patient_list"):
+                run = timed(
+                    [sys.executable, __file__, "--pg", args.pg, "--slug", args.slug, "--one", name],
+                    env,
+                )
+                results[name] = {
+                    **json.loads(run["stdout"].strip().splitlines()[-1]),
+                    "process_peak_mb": run["peak_mb"],
+                }
+        for jobs in args.jobs:
+            results.update(bulk_cases(args, env, skip, patients, jobs, tmp))
+        if skip.isdisjoint({"rescreen", "export"}):
+            run = timed(
                 [
-                    ANNULUS,
-                    "outcomes-report",
-                    "--format",
-                    "json",
-                    "--clinic",
+                    sys.executable,
+                    __file__,
+                    "--pg",
+                    args.pg,
+                    "--slug",
                     args.slug,
-                    "-o",
-                    f"{tmp}/report.json",
+                    "--one",
+                    "queries",
                 ],
                 env,
             )
-            for _ in range(3)
-        ]
-        results["json_report"] = {
-            "seconds": min(r["seconds"] for r in runs),
-            "median": statistics.median(r["seconds"] for r in runs),
-            "peak_mb": max(r["peak_mb"] for r in runs),
-        }
-        startup = [timed([ANNULUS, "check", "-v", "0"], env)["seconds"] for _ in range(2)]
-        results["django_startup_seconds"] = min(startup)
-        for name in ("compute", "page", "pdf", "clinic", "patient_list"):
-            run = timed(
-                [sys.executable, __file__, "--pg", args.pg, "--slug", args.slug, "--one", name], env
-            )
-            results[name] = {
-                **json.loads(run["stdout"].strip().splitlines()[-1]),
-                "process_peak_mb": run["peak_mb"],
-            }
-        if "rescreen" not in skip:
-            rescreen = timed(
-                [ANNULUS, "rescreen", "--protocol", "annulus-default@1", "--clinic", args.slug],
-                env,
-            )
-            results["rescreen"] = {
-                "seconds": rescreen["seconds"],
-                "peak_mb": rescreen["peak_mb"],
-                "patients_per_second": round(patients / rescreen["seconds"]),
-            }
-        if "export" not in skip:
-            export = timed(
-                [ANNULUS, "export-case", "--all", f"{tmp}/cases", "--clinic", args.slug], env
-            )
-            results["export_case"] = {
-                "seconds": export["seconds"],
-                "peak_mb": export["peak_mb"],
-                "patients_per_second": round(patients / export["seconds"]),
-            }
+            results["case_queries"] = json.loads(run["stdout"].strip().splitlines()[-1])
     results["load_after"] = [round(x, 1) for x in os.getloadavg()]
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "registry.json").write_text(json.dumps(results, indent=2) + "\n")
+    # Only the bulk commands (--skip report): their own file, not the report's figures.
+    name = "registry_cases.json" if "report" in skip else "registry.json"
+    (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
 
 

@@ -254,9 +254,10 @@ def record_case_export(
 
 
 def record_rescreen_preview(
-    *, protocol: Protocol, clinic: Any, checked: int, changed: int, skipped: int
+    *, protocol: Protocol, clinic: Any, checked: int, changed: list[int], skipped: int
 ) -> None:
-    """Audit a dry-run re-screen: it read every patient's latest case, and changed nothing."""
+    """Audit a dry-run re-screen: it read every patient's latest case, and changed nothing.
+    One event per run, naming (by id) the patients whose decision would change."""
     record(
         "candidacy.rescreen_preview",
         clinic=clinic,
@@ -264,7 +265,8 @@ def record_rescreen_preview(
             "protocol": protocol.id,
             "version": protocol.version,
             "checked": checked,
-            "changed": changed,
+            "changed": len(changed),
             "skipped": skipped,
+            "patient_ids": changed,
         },
     )

@@ -54,6 +54,7 @@ def test_a_dry_run_lists_the_changes_by_id_and_stores_nothing(patients):
     assert Evaluation.objects.count() == before
     event = AuditEvent.objects.get(action="candidacy.rescreen_preview")
     assert event.details["changed"] == 2 and event.details["checked"] == 3
+    assert event.details["patient_ids"] == [candidate.pk, never.pk]
 
 
 def test_names_are_printed_only_when_asked(patients):

@@ -1,18 +1,21 @@
 """`annulus export-case`: write a patient's case file (spec §1), built from the record.
 
     annulus export-case PATIENT_ID [--on YYYY-MM-DD] [-o FILE]    one case, stdout by default
-    annulus export-case --all DIR [--on YYYY-MM-DD] [--clinic SLUG]   one <case_id>.json each
+    annulus export-case --all DIR [--on YYYY-MM-DD] [--clinic SLUG] [--jobs N] [--progress]
+                                                    one <case_id>.json each
 
 Every file written has passed the engine's own validation, so `annulus evaluate FILE` accepts
 it. A patient whose case cannot be built (no date of birth, say) is skipped with the reason on
 stderr; only ids are printed. Each export is audited (ids and the day only): with --all, one
 event per chunk of 1,000 patients naming them. Cases are built a chunk at a time with their
-records prefetched, and a progress line goes to stderr.
+records prefetched (``candidacy/bulk.py``), over --jobs worker processes if asked; a progress
+bar goes to stderr when it is a terminal (a line per chunk with --progress otherwise).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from annulus.accounts.models import Clinic
 from annulus.audit.context import AuditContext
 from annulus.candidacy.actions import clinic_today, record_case_export
-from annulus.candidacy.bulk import Progress, chunks, record_case_exports
+from annulus.candidacy.bulk import (
+    Progress,
+    add_bulk_arguments,
+    jobs_or_error,
+    map_chunks,
+    record_case_exports,
+)
 from annulus.candidacy.case_builder import CaseNotReady, Records, build_case
 from annulus.candidacy.case_json import case_json
 from annulus.candidacy.engine import CaseError, parse_case
@@ -67,6 +76,7 @@ class Command(BaseCommand):
         parser.add_argument("--on", metavar="YYYY-MM-DD", help="assessment day (default: today)")
         parser.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
         parser.add_argument("--clinic", metavar="SLUG", help="with --all: only this clinic")
+        add_bulk_arguments(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
         day = parse_day(opts["on"])
@@ -75,7 +85,7 @@ class Command(BaseCommand):
         if opts["all"] is not None:
             if opts["output"]:
                 raise CommandError("--all writes into DIR; -o is for one patient")
-            self.export_all(Path(opts["all"]), day, opts["clinic"])
+            self.export_all(Path(opts["all"]), day, opts["clinic"], opts)
             return
         patient = Patient.objects.select_related("clinic").filter(pk=opts["patient_id"]).first()
         if patient is None:
@@ -94,7 +104,10 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
             record_case_export(patient, assessed_on=on, target="stdout")
 
-    def export_all(self, folder: Path, day: date | None, clinic_slug: str | None) -> None:
+    def export_all(
+        self, folder: Path, day: date | None, clinic_slug: str | None, opts: dict[str, Any]
+    ) -> None:
+        jobs = jobs_or_error(opts["jobs"])
         patients = Patient.objects.select_related("clinic")
         if clinic_slug:
             clinic = Clinic.objects.filter(slug=clinic_slug).first()
@@ -103,25 +116,36 @@ class Command(BaseCommand):
             patients = patients.filter(clinic=clinic)
         folder.mkdir(parents=True, exist_ok=True)
         written = skipped = 0
-        progress = Progress("export-case", patients.count(), self.stderr)
+        progress = Progress("export-case", patients.count(), self.stderr, asked=opts["progress"])
         ctx = AuditContext.system("export-case")
-        today = {}
-        for chunk, records in chunks(patients):
-            done, days = [], {}
-            for patient in chunk:
-                if day is None and patient.clinic_id not in today:
-                    today[patient.clinic_id] = clinic_today(patient)
-                on = day or today[patient.clinic_id]
-                try:
-                    case_id, text = case_text(patient, on, records[patient.pk])
-                except (CaseNotReady, CaseError) as exc:
-                    self.stderr.write(f"patient {patient.pk}: skipped: {why_not(exc)}")
-                    skipped += 1
-                    continue
-                (folder / f"{Path(case_id).name}.json").write_bytes(text.encode())
-                done.append(patient)
-                days[patient.pk] = on
-                written += 1
-            record_case_exports(done, days=days, target="directory", ctx=ctx)
-            progress.step(len(chunk))
+        work = partial(write_chunk, folder=folder, day=day)
+        for count, (done, reasons) in map_chunks(patients, work, jobs=jobs):
+            for reason in reasons:
+                progress.note(reason)
+            skipped += len(reasons)
+            written += len(done)
+            # One audit event per clinic and chunk, written here: workers only read and write files.
+            record_case_exports(done, target="directory", ctx=ctx)
+            progress.step(count)
         self.stdout.write(f"Wrote {written} case files to {folder}; skipped {skipped}.")
+
+
+def write_chunk(
+    chunk: list[Patient], records: dict[int, Records], *, folder: Path, day: date | None
+) -> tuple[list[tuple[int, int, date]], list[str]]:
+    """Write a chunk's case files (in a worker process with --jobs): ((patient id, clinic id,
+    day) of each file written, the skipped patients' messages)."""
+    done, skipped = [], []
+    today: dict[int, date] = {}
+    for patient in chunk:
+        if day is None and patient.clinic_id not in today:
+            today[patient.clinic_id] = clinic_today(patient)
+        on = day or today[patient.clinic_id]
+        try:
+            case_id, text = case_text(patient, on, records[patient.pk])
+        except (CaseNotReady, CaseError) as exc:
+            skipped.append(f"patient {patient.pk}: skipped: {why_not(exc)}")
+            continue
+        (folder / f"{Path(case_id).name}.json").write_bytes(text.encode())
+        done.append((patient.pk, patient.clinic_id, on))
+    return done, skipped

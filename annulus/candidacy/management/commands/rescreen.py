@@ -1,18 +1,24 @@
 """`annulus rescreen`: whose decision would change under another protocol version?
 
     annulus rescreen --protocol ID@VERSION [--apply] [--clinic SLUG] [--names]
+                     [--jobs N] [--progress]
 
 For every patient, the case of their latest stored evaluation (or, with none, a case built from
 the record today) is evaluated under the given protocol. Patients whose outcome would change are
 listed as `patient <id>: old → new`; names only with --names. A dry run unless --apply, which
 stores a new evaluation for each of them (awaiting a clinician's review) and audits each.
 Exit status 2 for an unknown protocol or clinic.
+
+Patients are read a chunk of 1,000 at a time (``candidacy/bulk.py``), over --jobs worker
+processes if asked; the output is the same, in patient order. A progress bar goes to stderr
+when it is a terminal (a line per chunk with --progress otherwise).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -20,7 +26,7 @@ from django.db.models import OuterRef, Subquery
 
 from annulus.accounts.models import Clinic
 from annulus.candidacy.actions import clinic_today, record_evaluation, record_rescreen_preview
-from annulus.candidacy.bulk import Progress, chunks
+from annulus.candidacy.bulk import CHUNK, Progress, add_bulk_arguments, jobs_or_error, map_chunks
 from annulus.candidacy.case_builder import CaseNotReady, Records, build_case
 from annulus.candidacy.engine import (
     CaseError,
@@ -49,6 +55,18 @@ class Change:
         return self.previous.outcome if self.previous else "none"
 
 
+@dataclass
+class Checked:
+    """One patient's result, as a worker process hands it back: its stdout line when the
+    outcome would change, or why it was skipped; with --apply, what to store."""
+
+    patient_id: int
+    line: str = ""
+    skipped: str = ""
+    previous_id: int | None = None
+    case: dict[str, Any] | None = None
+
+
 class Command(BaseCommand):
     help = "List patients whose candidacy decision would change under another protocol version."
     # Django's system checks (templates, URLs) cost more than a small registry's whole run.
@@ -61,8 +79,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--clinic", metavar="SLUG", help="only this clinic's patients")
         parser.add_argument("--names", action="store_true", help="print patients' names too")
+        add_bulk_arguments(parser)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        jobs = jobs_or_error(opts["jobs"])
         try:
             protocol = resolve_protocol(opts["protocol"])
         except UnknownProtocolError as exc:
@@ -79,28 +99,19 @@ class Command(BaseCommand):
         checked = patients.count()
         latest = Evaluation.objects.filter(patient=OuterRef("pk")).order_by("-evaluated_at", "-id")
         patients = patients.annotate(latest_evaluation=Subquery(latest.values("pk")[:1]))
-        progress = Progress("rescreen", checked, self.stderr)
-        changes, skipped = [], 0
-        today: dict[int, date] = {}
-        # A chunk at a time: its stored evaluations in one query, its records in a few.
-        for chunk, records in chunks(patients):
-            previous = Evaluation.objects.in_bulk(
-                [p.latest_evaluation for p in chunk if p.latest_evaluation]  # type: ignore[attr-defined]
-            )
-            for patient in chunk:
-                evaluation = previous.get(patient.latest_evaluation)  # type: ignore[attr-defined]
-                if patient.clinic_id not in today:
-                    today[patient.clinic_id] = clinic_today(patient)
-                change, reason = self.rescreen(
-                    patient, evaluation, protocol, records[patient.pk], today[patient.clinic_id]
-                )
-                if reason:
-                    self.stderr.write(f"patient {patient.pk}: skipped: {reason}")
+        progress = Progress("rescreen", checked, self.stderr, asked=opts["progress"])
+        changes: list[Checked] = []
+        skipped = 0
+        work = partial(self.check_chunk, protocol=protocol, names=opts["names"], keep=opts["apply"])
+        for count, results in map_chunks(patients, work, jobs=jobs):
+            for found in results:
+                if found.skipped:
+                    progress.note(f"patient {found.patient_id}: skipped: {found.skipped}")
                     skipped += 1
-                elif change is not None:
-                    changes.append(change)
-                    self.stdout.write(self.line(change, opts["names"]))
-            progress.step(len(chunk))
+                else:
+                    changes.append(found)
+                    self.stdout.write(found.line)
+            progress.step(count)
 
         where = f"{protocol.id}@{protocol.version}"
         summary = f"{len(changes)} of {checked} patients would change under {where}"
@@ -111,24 +122,71 @@ class Command(BaseCommand):
                 protocol=protocol,
                 clinic=clinic,
                 checked=checked,
-                changed=len(changes),
+                changed=[c.patient_id for c in changes],
                 skipped=skipped,
             )
             self.stdout.write(
                 f"{summary}. Dry run: nothing stored. Add --apply to store new evaluations."
             )
             return
-        for change in changes:
-            record_evaluation(
-                change.patient,
-                protocol=protocol,
-                case=change.case,
-                source=Source.RESCREEN,
-                previous=change.previous,
-            )
+        self.store(changes, protocol)
         self.stdout.write(
             f"{summary}. Stored {len(changes)} new evaluations, each awaiting a clinician's review."
         )
+
+    def check_chunk(
+        self,
+        chunk: list[Patient],
+        records: dict[int, Records],
+        *,
+        protocol: Protocol,
+        names: bool,
+        keep: bool,
+    ) -> list[Checked]:
+        """The changed and skipped patients of a chunk (run in a worker process with --jobs)."""
+        # The chunk's stored evaluations in one query; its records came with it.
+        previous = Evaluation.objects.in_bulk(
+            [p.latest_evaluation for p in chunk if p.latest_evaluation]  # type: ignore[attr-defined]
+        )
+        today: dict[int, date] = {}
+        results = []
+        for patient in chunk:
+            evaluation = previous.get(patient.latest_evaluation)  # type: ignore[attr-defined]
+            if patient.clinic_id not in today:
+                today[patient.clinic_id] = clinic_today(patient)
+            change, reason = self.rescreen(
+                patient, evaluation, protocol, records[patient.pk], today[patient.clinic_id]
+            )
+            if reason:
+                results.append(Checked(patient.pk, skipped=reason))
+            elif change is not None:
+                results.append(
+                    Checked(
+                        patient.pk,
+                        line=self.line(change, names),
+                        previous_id=evaluation.pk if evaluation else None,
+                        case=change.case if keep else None,
+                    )
+                )
+        return results
+
+    def store(self, changes: list[Checked], protocol: Protocol) -> None:
+        """A new evaluation for each change (each its own action, audited), in patient order."""
+        for start in range(0, len(changes), CHUNK):
+            part = changes[start : start + CHUNK]
+            patients = Patient.objects.select_related("clinic").in_bulk(
+                [c.patient_id for c in part]
+            )
+            previous = Evaluation.objects.in_bulk([c.previous_id for c in part if c.previous_id])
+            for change in part:
+                assert change.case is not None
+                record_evaluation(
+                    patients[change.patient_id],
+                    protocol=protocol,
+                    case=change.case,
+                    source=Source.RESCREEN,
+                    previous=previous.get(change.previous_id) if change.previous_id else None,
+                )
 
     def rescreen(
         self,
