@@ -16,13 +16,12 @@ their follow-up's treatment date (the fibrin procedure, or the referral/decision
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -43,6 +42,7 @@ from django.utils import timezone
 from annulus.clinical.models import (
     PriorSpineProcedure,
 )
+from annulus.lib.analytic_sql import analytic_queries
 from annulus.outcomes.models import FIBRIN_ARM, FollowUp
 from annulus.outcomes.schedule import STANDARD_PLAN
 
@@ -79,20 +79,10 @@ class Filters:
     treated_to: date | None = None
 
 
-@contextmanager
-def tuned() -> Iterator[None]:
-    """One transaction for the report's queries, with PostgreSQL settings that suit them.
-
-    JIT compilation costs seconds here (the correlated subqueries make the planner's cost
-    estimate huge, so it compiles with full optimization) and saves nothing on queries that run
-    once; the sorts stay in memory instead of spilling to disk.
-    """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
-        yield
+def tuned() -> AbstractContextManager[None]:
+    """One transaction for the report's queries, with PostgreSQL settings that suit them
+    (``annulus.lib.analytic_sql``: no JIT compilation, sorts in memory)."""
+    return analytic_queries()
 
 
 def bucket_expression(field: str = "arm") -> Case:
