@@ -6,6 +6,8 @@ whatever the number of patients.
 - ``score_aggregates``: per arm and time point, who answered, ODI responders, the composite and
   the sums for mean changes. One query over the score pivot (``outcomes.TimePointScores``, one
   row per answered time point), each row joined to its follow-up's baseline row, then grouped;
+- ``report_follow_ups``: the report's follow-ups with their first events and baseline, computed
+  once into a temporary table that the three queries below read;
 - ``survival_groups``: (arm, days, event, patients) for Kaplan-Meier;
 - ``adverse_event_counts``: patients with an adverse event after entry, by kind.
 
@@ -16,7 +18,8 @@ their follow-up's treatment date (the fibrin procedure, or the referral/decision
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -88,6 +91,9 @@ def tuned() -> AbstractContextManager[None]:
 def bucket_expression(field: str = "arm") -> Case:
     whens = [When(**{field: arm}, then=Value(bucket)) for arm, bucket in ARM_BUCKETS.items()]
     return Case(*whens, default=Value("other"))
+
+
+FX = "report_fx"  # the report's follow-ups, see ``report_follow_ups``
 
 
 def _bucket_sql(column: str) -> str:
@@ -230,28 +236,60 @@ def _as_date(value: Any) -> Any:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def survival_groups(filters: Filters, today: date) -> dict[str, list[tuple[int, bool, int]]]:
-    """Per arm: (days from entry, event, patients). The event is the first fibrin procedure or
-    fusion/surgery referral after entry (a secondary procedure); others are censored today, or on
-    the day their follow-up stopped."""
+@contextmanager
+def report_follow_ups(filters: Filters) -> Iterator[None]:
+    """Within it, ``report_fx`` holds one row per follow-up in the report: its arm, entry day,
+    the day follow-up stopped, its first repeat fibrin procedure, surgery referral and serious
+    adverse event after entry, and its baseline scores.
+
+    The score aggregates, the survival groups and the adverse events all start from these; a
+    temporary table computes them once per report instead of once per query (the first-event
+    joins were repeated in three statements). Dropped on the way out, so that a second report in
+    the same transaction starts clean.
+    """
     where, params = _where(filters, "f", "p")
-    zone = timezone.get_current_timezone_name()
-    stopped_day = (
-        "(fu.stopped_at AT TIME ZONE %s)::date"
-        if connection.vendor == "postgresql"
-        else "date(fu.stopped_at)"
-    )
+    if connection.vendor == "postgresql":
+        stopped_day = "(fu.stopped_at AT TIME ZONE %s)::date"
+        params = [*params, timezone.get_current_timezone_name()]
+    else:
+        stopped_day = "date(fu.stopped_at)"
     # Only constants of this module are formatted in; values go in as parameters.
     sql = f"""
+CREATE TEMPORARY TABLE {FX} AS
 WITH {_first_event_ctes(where)}
-SELECT {_bucket_sql("fu.arm")} AS bucket, fu.treatment_date, repeat.day AS repeat_on,
-       referral.day AS referral_on, {stopped_day} AS stopped_on, COUNT(*) AS patients
-FROM fu LEFT JOIN repeat ON repeat.fid = fu.id LEFT JOIN referral ON referral.fid = fu.id
-GROUP BY 1, 2, 3, 4, 5
+SELECT fu.id AS fid, fu.patient_id, fu.arm, fu.treatment_date, {stopped_day} AS stopped_on,
+       repeat.day AS repeat_on, referral.day AS referral_on, serious.day AS serious_on,
+       b.odi AS b_odi, b.nrs_back AS b_nrs, b.rmdq AS b_rmdq
+FROM fu LEFT JOIN outcomes_timepointscores b ON b.follow_up_id = fu.id AND b.code = 'baseline'
+LEFT JOIN repeat ON repeat.fid = fu.id
+LEFT JOIN referral ON referral.fid = fu.id
+LEFT JOIN serious ON serious.fid = fu.id
+"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FX}")
+        cursor.execute(sql, params)
+        # The planner knows nothing of a new table: without statistics it guesses its size.
+        cursor.execute(f"ANALYZE {FX}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {FX}")
+
+
+def survival_groups(today: date) -> dict[str, list[tuple[int, bool, int]]]:
+    """Per arm: (days from entry, event, patients), from ``report_fx``. The event is the first
+    fibrin procedure or fusion/surgery referral after entry (a secondary procedure); others are
+    censored today, or on the day their follow-up stopped."""
+    # Only constants of this module are formatted in.
+    sql = f"""
+SELECT {_bucket_sql("arm")} AS bucket, treatment_date, repeat_on, referral_on, stopped_on,
+       COUNT(*) AS patients
+FROM {FX} GROUP BY 1, 2, 3, 4, 5
 """  # noqa: S608
     found: dict[str, dict[tuple[int, bool], int]] = defaultdict(lambda: defaultdict(int))
     # One row per distinct (entry day, event days): at most a few thousand, not one per patient.
-    for row in _rows(sql, [*params, *([zone] if connection.vendor == "postgresql" else [])]):
+    for row in _rows(sql, []):
         events: list[date] = [
             _as_date(row[k]) for k in ("repeat_on", "referral_on") if row[k] is not None
         ]
@@ -276,30 +314,27 @@ ADVERSE_KINDS = {
 }
 
 
-def adverse_event_counts(filters: Filters) -> dict[str, dict[str, int]]:
-    """Per arm: patients with at least one adverse event of each kind on or after entry."""
-    where, params = _where(filters, "f", "p")
-    # Only constants of this module are formatted in; values go in as parameters.
+def adverse_event_counts() -> dict[str, dict[str, int]]:
+    """Per arm (of ``report_fx``): patients with at least one adverse event of each kind on or
+    after entry."""
+    # Only constants of this module are formatted in.
     sql = f"""
-WITH fu AS (
-  SELECT f.id, f.patient_id, f.treatment_date, f.arm
-  FROM outcomes_followup f JOIN patients_patient p ON p.id = f.patient_id WHERE {where}
-), events AS (
-  SELECT fu.id AS fid,
+WITH events AS (
+  SELECT fu.fid,
     MAX(CASE WHEN ae.related THEN 1 ELSE 0 END) AS related,
     MAX(CASE WHEN ae.serious THEN 1 ELSE 0 END) AS serious,
     MAX(CASE WHEN ae.discitis THEN 1 ELSE 0 END) AS discitis
-  FROM fu JOIN clinical_adverseevent ae ON ae.patient_id = fu.patient_id
+  FROM {FX} fu JOIN clinical_adverseevent ae ON ae.patient_id = fu.patient_id
     AND ae.onset_on >= fu.treatment_date
-  GROUP BY fu.id
+  GROUP BY fu.fid
 )
 SELECT {_bucket_sql("fu.arm")} AS bucket, COUNT(*) AS enrolled, COUNT(events.fid) AS "any",
   COALESCE(SUM(events.related), 0) AS related, COALESCE(SUM(events.serious), 0) AS serious,
   COALESCE(SUM(events.discitis), 0) AS discitis
-FROM fu LEFT JOIN events ON events.fid = fu.id
+FROM {FX} fu LEFT JOIN events ON events.fid = fu.fid
 GROUP BY 1
 """  # noqa: S608
     return {
         str(row["bucket"]): {key: int(value) for key, value in row.items() if key != "bucket"}
-        for row in _rows(sql, params)
+        for row in _rows(sql, [])
     }

@@ -165,11 +165,11 @@ def _benchmarks() -> list[dict[str, Any]]:
 
 def build_report(filters: Filters, today: date) -> dict[str, Any]:
     """The whole report for ``filters`` as of ``today`` (the clinic's local date)."""
-    with queries.tuned():
+    with queries.tuned(), queries.report_follow_ups(filters):
         counts = queries.cohort_counts(filters, today)
-        scores = score_sql.score_aggregates(filters, today)
-        survival = queries.survival_groups(filters, today)
-        adverse = queries.adverse_event_counts(filters)
+        scores = score_sql.score_aggregates(today)
+        survival = queries.survival_groups(today)
+        adverse = queries.adverse_event_counts()
     at = [(_months(MONTHS[c]), PLAN_POINTS[c].due) for c in SURVIVAL_CODES]
     arms = []
     for arm in ARMS:
