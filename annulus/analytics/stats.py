@@ -36,6 +36,7 @@ __all__ = [
     "Rate",
     "attrition_bounds",
     "kaplan_meier",
+    "load",
     "mean_change",
     "proportion",
     "wilson",
@@ -63,6 +64,12 @@ class Rate:
 def _counts(count: int, n: int) -> None:
     if isinstance(count, bool) or isinstance(n, bool) or count < 0 or n < 0 or count > n:
         raise ValueError(f"need 0 <= count <= n, got {count} of {n}")
+
+
+def load() -> None:
+    """Import what the statistics need (scipy, ~0.4 CPU-s the first time in a process), so that
+    a caller can do it while it waits for the database."""
+    import scipy.special  # noqa: F401
 
 
 def _z() -> float:
