@@ -10,6 +10,7 @@ fractions 0-1, ``None`` where fewer than ``stats.MIN_ANSWERED`` answered.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -165,11 +166,16 @@ def _benchmarks() -> list[dict[str, Any]]:
 
 def build_report(filters: Filters, today: date) -> dict[str, Any]:
     """The whole report for ``filters`` as of ``today`` (the clinic's local date)."""
-    with queries.tuned():
-        counts = queries.cohort_counts(filters, today)
-        scores = score_sql.score_aggregates(filters, today)
-        survival = queries.survival_groups(filters, today)
-        adverse = queries.adverse_event_counts(filters)
+    # scipy is imported while the database works: the driver releases the GIL while it waits,
+    # so in a fresh process (the command) the import costs no wall time of its own.
+    loading = threading.Thread(target=stats.load, name="report-stats-import", daemon=True)
+    loading.start()
+    with queries.tuned(), queries.report_follow_ups(filters):
+        counts = queries.cohort_counts(today)
+        scores = score_sql.score_aggregates(today)
+        survival = queries.survival_groups(today)
+        adverse = queries.adverse_event_counts()
+    loading.join()
     at = [(_months(MONTHS[c]), PLAN_POINTS[c].due) for c in SURVIVAL_CODES]
     arms = []
     for arm in ARMS:

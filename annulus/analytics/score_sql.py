@@ -2,8 +2,8 @@
 trial-comparable composite and the sums for mean changes, in one query.
 
 It reads the score pivot (``outcomes.TimePointScores``, one narrow row per answered time point,
-kept by the scoring actions), joins what belongs to each follow-up (its baseline scores, its
-first secondary procedure and serious adverse event) once per follow-up, and groups.
+kept by the scoring actions), joins each row to its follow-up's row of ``report_fx`` (baseline
+scores, first secondary procedure and serious adverse event), and groups.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from typing import Any
 from annulus.analytics.queries import (
     ARM_BUCKETS,
     COMPOSITE_CODES,
+    FX,
     REPORT_CODES,
-    Filters,
     _day,
-    _first_event_ctes,
     _rows,
-    _where,
 )
 
 __all__ = ["score_aggregates"]
@@ -53,9 +51,9 @@ _NO_SECONDARY = (
 )
 
 
-def score_aggregates(filters: Filters, today: date) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (arm, time point code, including "baseline"): counts and sums of scores and changes."""
-    where, params = _where(filters, "f", "p")
+def score_aggregates(today: date) -> dict[tuple[str, str], dict[str, Any]]:
+    """Per (arm, time point code, including "baseline") of the report's follow-ups
+    (``queries.report_follow_ups``): counts and sums of scores and changes."""
     codes = ", ".join(f"'{c}'" for c in ("baseline", *REPORT_CODES))
     composite_codes = ", ".join(f"'{c}'" for c in COMPOSITE_CODES)
     sums = []
@@ -72,18 +70,11 @@ def score_aggregates(filters: Filters, today: date) -> dict[tuple[str, str], dic
     # ``outcomes_timepointscores`` holds one row per answered time point with its three scores
     # (kept by the scoring actions), so there is no join of every score to its response and
     # invitation here. What belongs to the follow-up (its baseline, its first secondary procedure
-    # and serious event) is joined once per follow-up (``fx``), then to its rows.
+    # and serious event) is in ``report_fx``, one row per follow-up, joined to its rows.
     sql = f"""
-WITH {_first_event_ctes(where)}, fx AS (
-  SELECT fu.id AS fid, fu.arm, b.odi AS b_odi, b.nrs_back AS b_nrs, b.rmdq AS b_rmdq,
-         repeat.day AS repeat_on, referral.day AS referral_on, serious.day AS serious_on
-  FROM fu LEFT JOIN outcomes_timepointscores b ON b.follow_up_id = fu.id AND b.code = 'baseline'
-  LEFT JOIN repeat ON repeat.fid = fu.id
-  LEFT JOIN referral ON referral.fid = fu.id
-  LEFT JOIN serious ON serious.fid = fu.id
-), w AS (
+WITH w AS (
   SELECT fx.*, t.code, t.closes, t.odi, t.nrs_back AS nrs, t.rmdq
-  FROM outcomes_timepointscores t JOIN fx ON fx.fid = t.follow_up_id
+  FROM outcomes_timepointscores t JOIN {FX} fx ON fx.fid = t.follow_up_id
   WHERE t.code IN ({codes}) AND (t.code = 'baseline' OR t.closes < %s)
 )
 SELECT arm, code, COUNT(*) AS answered,
@@ -99,7 +90,7 @@ FROM w GROUP BY arm, code
     # Grouped by the follow-up's own arm (no CASE per row), then added up per report arm:
     # every column is a count or a sum.
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for values in _rows(sql, [*params, _day(today)]):
+    for values in _rows(sql, [_day(today)]):
         key = (ARM_BUCKETS.get(values.pop("arm"), "other"), values.pop("code"))
         into = found.setdefault(key, {})
         for name, value in values.items():

@@ -17,29 +17,45 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
-from annulus.outcomes.models import FollowUpStatus, Invitation
+from annulus.outcomes.models import FollowUpStatus, Invitation, Response
 
 WAITING = ("scheduled", "sent")
 
 
 def _states(now: datetime, today: date) -> dict[str, Q]:
     closed = Q(expires_at__lte=now)
-    finished = Q(response__submitted_at__isnull=False) | Q(response__closed_at__isnull=False)
+    # Whether the response is finished matters only for partial answers still in their window:
+    # an EXISTS probe written after ``status = 'partial'`` runs for those few rows only, where a
+    # join would match every invitation to its response (a million rows at 100,000 patients).
+    finished = Q(
+        Exists(
+            Response.objects.filter(invitation=OuterRef("pk")).filter(
+                Q(submitted_at__isnull=False) | Q(closed_at__isnull=False)
+            )
+        )
+    )
     waiting = Q(status__in=WAITING)
     return {
         "completed": Q(status="completed"),
         "not_asked": Q(status="cancelled"),
         "missed": Q(status="missed") | (waiting & closed),
         "partial": Q(status="partial") & (closed | finished),
-        "in_progress": Q(
-            status="partial",
-            expires_at__gt=now,
-            response__submitted_at__isnull=True,
-            response__closed_at__isnull=True,
-        ),
+        "in_progress": Q(status="partial", expires_at__gt=now) & ~finished,
         "upcoming": waiting & Q(expires_at__gt=now, opens__gt=today),
         "open": waiting & Q(expires_at__gt=now, opens__lte=today),
     }
@@ -88,27 +104,31 @@ def open_now(invitations: QuerySet[Invitation], now: datetime, today: date) -> Q
 def lost_follow_up_ids(clinic_id: int, now: datetime) -> RawSQL:
     """Active follow-ups whose two latest closed time points were both missed, as a subquery.
 
-    One query: closed invitations ranked per follow-up (a window function), the top two kept,
-    and follow-ups where both are missed.
+    The two latest closed time points are both missed exactly when at least two missed ones come
+    after the latest answered one (completed, or partial and closed). So: each follow-up's latest
+    answered position (one GROUP BY), then its missed time points after it (a second GROUP BY).
+    Two hash aggregates instead of ranking every closed invitation with a window (a sort of a
+    million rows at 100,000 patients). Positions are the plan's order, one per follow-up.
     """
     moment = connection.ops.adapt_datetimefield_value(now)
     sql = """
-SELECT follow_up_id FROM (
-  SELECT i.follow_up_id,
-    ROW_NUMBER() OVER (PARTITION BY i.follow_up_id ORDER BY i.position DESC) AS rn,
-    CASE WHEN i.status = 'missed' OR (i.status IN ('scheduled', 'sent') AND i.expires_at <= %s)
-      THEN 1 ELSE 0 END AS missed
-  FROM outcomes_invitation i
-  JOIN outcomes_followup f ON f.id = i.follow_up_id
-  JOIN patients_patient p ON p.id = f.patient_id
-  LEFT JOIN outcomes_response r ON r.invitation_id = i.id
-  WHERE f.status = 'active' AND p.clinic_id = %s AND (
-    i.status IN ('completed', 'missed')
-    OR (i.status IN ('scheduled', 'sent') AND i.expires_at <= %s)
-    OR (i.status = 'partial' AND (i.expires_at <= %s OR r.submitted_at IS NOT NULL
-                                  OR r.closed_at IS NOT NULL)))
-) ranked
-WHERE rn <= 2 GROUP BY follow_up_id HAVING COUNT(*) = 2 AND SUM(missed) = 2
+WITH fu AS (
+  SELECT f.id FROM outcomes_followup f JOIN patients_patient p ON p.id = f.patient_id
+  WHERE f.status = 'active' AND p.clinic_id = %s
+), answered AS (
+  SELECT i.follow_up_id, MAX(i.position) AS last_position
+  FROM outcomes_invitation i JOIN fu ON fu.id = i.follow_up_id
+  WHERE i.status = 'completed' OR (i.status = 'partial' AND (i.expires_at <= %s OR EXISTS (
+    SELECT 1 FROM outcomes_response r WHERE r.invitation_id = i.id
+      AND (r.submitted_at IS NOT NULL OR r.closed_at IS NOT NULL))))
+  GROUP BY i.follow_up_id
+)
+SELECT i.follow_up_id
+FROM outcomes_invitation i JOIN fu ON fu.id = i.follow_up_id
+LEFT JOIN answered a ON a.follow_up_id = i.follow_up_id
+WHERE (i.status = 'missed' OR (i.status IN ('scheduled', 'sent') AND i.expires_at <= %s))
+  AND i.position > COALESCE(a.last_position, -1)
+GROUP BY i.follow_up_id HAVING COUNT(*) >= 2
 """
     # A constant statement; the values go in as parameters.
-    return RawSQL(sql, (moment, clinic_id, moment, moment))  # noqa: S611
+    return RawSQL(sql, (clinic_id, moment, moment))  # noqa: S611

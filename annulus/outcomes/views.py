@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from annulus.accounts.access import get_for_user
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
+from annulus.lib.analytic_sql import analytic_queries
 from annulus.outcomes import actions, charts, clinic_counts, library, results
 from annulus.outcomes.catalog import list_instruments
 from annulus.outcomes.emails import survey_url
@@ -262,6 +263,44 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 LIST_PAGE = 50
 
 
+def _clinic_counts(
+    clinic: Any,
+    follow_ups: Any,
+    treated: Any,
+    now: Any,
+    today: Any,
+    arm: str,
+    request: HttpRequest,
+) -> dict[str, Any]:
+    not_followed = treated.exclude(Exists(FollowUp.objects.filter(patient=OuterRef("pk"))))
+    # Lost to follow-up: one query for the ids in name order (the count is their number), then
+    # only the shown page's follow-ups are loaded.
+    lost_ids = list(
+        FollowUp.objects.filter(id__in=clinic_counts.lost_follow_up_ids(clinic.pk, now))
+        .order_by("patient__last_name", "patient__first_name", "id")
+        .values_list("id", flat=True)
+    )
+    lost_page = Paginator(lost_ids, LIST_PAGE).get_page(request.GET.get("lost_page"))
+    shown = FollowUp.objects.select_related("patient").in_bulk(list(lost_page.object_list))
+    rows: list[Any] = [shown[pk] for pk in lost_page.object_list if pk in shown]
+    lost_page.object_list = rows
+    return {
+        "completion": results.completion_by_time_point(
+            follow_ups, now, arm=arm or None, today=today
+        ),
+        "open_now": results.open_now(follow_ups, now, today=today, limit=LIST_PAGE),
+        "open_count": clinic_counts.open_now(
+            Invitation.objects.filter(follow_up__in=follow_ups), now, today
+        ).count(),
+        "not_followed": list(not_followed.order_by("last_name", "first_name")[:100]),
+        "not_followed_count": not_followed.count(),
+        "lost": lost_page,
+        "lost_count": lost_page.paginator.count,
+        "enrolled": follow_ups.count(),
+        "stopped": follow_ups.filter(status="stopped").count(),
+    }
+
+
 def clinic_overview(request: HttpRequest) -> HttpResponse:
     """Completion per time point, what is open now, who is lost, and who is not followed.
 
@@ -281,40 +320,18 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         | Exists(AlternativeReferral.objects.filter(patient=OuterRef("pk")))
         | Q(procedure_date__isnull=False)
     )
-    not_followed = treated.exclude(Exists(FollowUp.objects.filter(patient=OuterRef("pk"))))
-    # The lost-to-follow-up query ranks every closed invitation: run it once for the ids in
-    # name order (the count is their number), then fetch only the shown page's follow-ups.
-    lost_ids = list(
-        FollowUp.objects.filter(id__in=clinic_counts.lost_follow_up_ids(clinic.pk, now))
-        .order_by("patient__last_name", "patient__first_name", "id")
-        .values_list("id", flat=True)
-    )
-    lost_page = Paginator(lost_ids, LIST_PAGE).get_page(request.GET.get("lost_page"))
-    shown = FollowUp.objects.select_related("patient").in_bulk(list(lost_page.object_list))
-    rows: list[Any] = [shown[pk] for pk in lost_page.object_list if pk in shown]
-    lost_page.object_list = rows
-    open_count = clinic_counts.open_now(
-        Invitation.objects.filter(follow_up__in=follow_ups), now, today
-    ).count()
     record("outcomes.clinic.view", request=request, clinic=clinic)
-    context = {
-        "completion": results.completion_by_time_point(
-            follow_ups, now, arm=arm or None, today=today
-        ),
-        "open_now": results.open_now(follow_ups, now, today=today, limit=LIST_PAGE),
-        "open_count": open_count,
-        "not_followed": not_followed.order_by("last_name", "first_name")[:100],
-        "not_followed_count": not_followed.count(),
-        "lost": lost_page,
-        "lost_count": lost_page.paginator.count,
-        "list_page": LIST_PAGE,
-        "enrolled": follow_ups.count(),
-        "stopped": follow_ups.filter(status="stopped").count(),
-        "arms": [(code, label) for code, label in ARM_CHOICES],
-        "arm": arm,
-        "arm_label": arms.get(arm, ""),
-        "instruments": [
+    # The counts scan every invitation of the clinic (a million at 100,000 patients): one
+    # snapshot, without JIT compilation (``analytic_sql``).
+    with analytic_queries():
+        context = _clinic_counts(clinic, follow_ups, treated, now, today, arm, request)
+    context.update(
+        list_page=LIST_PAGE,
+        arms=[(code, label) for code, label in ARM_CHOICES],
+        arm=arm,
+        arm_label=arms.get(arm, ""),
+        instruments=[
             (instrument, library.availability(instrument.id)) for instrument in list_instruments()
         ],
-    }
+    )
     return render(request, "outcomes/clinic.html", context)

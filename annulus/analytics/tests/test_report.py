@@ -167,3 +167,20 @@ def test_the_command_writes_text_csv_and_pdf(
     assert lines[0].startswith("arm,enrolled,code,months,due")
     call_command("outcomes_report", "--format", "pdf", "-o", str(tmp_path / "r.pdf"))
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_it_counts_age_at_entry_in_whole_years_around_the_birthday(clinic: Any) -> None:
+    # Entry on 2025-04-23. Born 1980-04-23: 45 that day. Born 1980-04-24: still 44.
+    # Born 1980-02-29 (entry on 2025-02-28): 44, the birthday not come yet. No birth date: not
+    # counted. Mean (45 + 44 + 44) / 3.
+    treated = date(2025, 4, 23)
+    enrol(clinic, "conservative_care", treated, TODAY, {}, date_of_birth=date(1980, 4, 23))
+    enrol(clinic, "conservative_care", treated, TODAY, {}, date_of_birth=date(1980, 4, 24))
+    enrol(clinic, "conservative_care", date(2025, 2, 28), TODAY, {},
+          date_of_birth=date(1980, 2, 29))  # fmt: skip
+    enrol(clinic, "conservative_care", treated, TODAY, {})
+    arm = build_report(Filters(clinic_id=clinic.pk), TODAY)["arms"][1]
+    assert arm["arm"] == "conservative_care" and arm["enrolled"] == 4
+    age = arm["baseline"]["age"]
+    assert age["n"] == 3 and age["mean"] == pytest.approx(133 / 3)
+    assert arm["first_treated"] == "2025-02-28" and arm["last_treated"] == "2025-04-23"

@@ -119,3 +119,97 @@ def test_it_gives_a_mean_without_spread_when_it_cannot() -> None:
     assert stats.mean_change(12, 120.0, None) == stats.MeanCI(12, 10.0, None, None, None)
     same = stats.mean_change(10, 50.0, 250.0)
     assert (same.mean, same.sd, same.ci_low, same.ci_high) == (5.0, 0.0, 5.0, 5.0)
+
+
+# ---- the libraries are the reference ---------------------------------------------------------
+# stats.py evaluates the formulas itself (importing lifelines and statsmodels costs most of the
+# report command's time); these hold it to the libraries the issue names, on random cohorts.
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 5000), data=st.data())
+def test_its_wilson_interval_is_statsmodels(n: int, data: st.DataObject) -> None:
+    from statsmodels.stats.proportion import proportion_confint
+
+    count = data.draw(st.integers(0, n))
+    low, high = proportion_confint(count, n, alpha=0.05, method="wilson")
+    assert stats.wilson(count, n) == pytest.approx(
+        (max(0.0, low), min(1.0, high)), rel=1e-12, abs=1e-12
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(-100, 100), min_size=10, max_size=400))
+def test_its_mean_interval_is_scipys_t_interval(values: list[int]) -> None:
+    from scipy import stats as scipy_stats
+
+    n, total, squares = len(values), sum(values), sum(v * v for v in values)
+    result = stats.mean_change(n, total, squares)
+    mean = total / n
+    sd = math.sqrt(max(0.0, (squares - n * mean * mean) / (n - 1)))
+    if sd == 0:
+        assert (result.ci_low, result.ci_high) == (mean, mean)
+        return
+    low, high = scipy_stats.t.interval(0.95, df=n - 1, loc=mean, scale=sd / math.sqrt(n))
+    assert (result.ci_low, result.ci_high) == pytest.approx((low, high), rel=1e-9, abs=1e-9)
+
+
+def _lifelines(
+    groups: list[tuple[int, bool, int]], at: list[tuple[float, int]]
+) -> list[tuple[float, float, float] | None]:
+    from lifelines import KaplanMeierFitter
+
+    fitter = KaplanMeierFitter(alpha=0.05)
+    fitter.fit(
+        [d for d, _, _ in groups],
+        event_observed=[e for _, e, _ in groups],
+        weights=[c for _, _, c in groups],
+    )
+    survival = fitter.survival_function_.iloc[:, 0]
+    bounds = fitter.confidence_interval_survival_function_
+    out: list[tuple[float, float, float] | None] = []
+    for _, day in at:
+        if not any(d >= day for d, _, c in groups if c):
+            out.append(None)
+            continue
+        position = int((survival.index <= day).nonzero()[0][-1])
+        out.append(
+            (
+                float(survival.iloc[position]),
+                float(bounds.iloc[position, 0]),
+                float(bounds.iloc[position, 1]),
+            )
+        )
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    groups=st.lists(
+        st.tuples(st.integers(0, 2000), st.booleans(), st.integers(1, 40)), min_size=1, max_size=80
+    )
+)
+def test_its_kaplan_meier_is_lifelines(groups: list[tuple[int, bool, int]]) -> None:
+    at = [(m, d) for m, d in ((0, 0), (1.5, 45), (6, 182), (12, 365), (24, 730), (60, 1826))]
+    ours = stats.kaplan_meier(groups, at)
+    for point, expected in zip(ours, _lifelines(groups, at), strict=True):
+        assert point.at_risk == sum(c for d, _, c in groups if d >= point.day)
+        if expected is None:
+            assert point.estimate is None
+            continue
+        assert (point.estimate, point.ci_low, point.ci_high) == pytest.approx(
+            expected, rel=1e-9, abs=1e-12
+        )
+
+
+def test_its_kaplan_meier_matches_lifelines_when_everyone_at_risk_has_the_event() -> None:
+    groups = [(5, True, 2), (9, True, 3), (9, False, 1), (12, True, 4)]
+    at = [(0, 3), (1, 5), (2, 9), (3, 12)]
+    ours = stats.kaplan_meier(groups, at)
+    expected = _lifelines(groups, at)
+    for point, found in zip(ours, expected, strict=True):
+        assert (point.estimate, point.ci_low, point.ci_high) == pytest.approx(found)
+    assert ours[3].estimate == 0.0 and (ours[3].ci_low, ours[3].ci_high) == (0.0, 0.0)

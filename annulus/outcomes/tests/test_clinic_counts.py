@@ -26,12 +26,22 @@ def registry() -> Any:
     clinic = seed_registry(80, seed=11, slug="counts")
     now = timezone.now()
     # Edge cases the seed does not make: a partial answer still open, a sent invitation whose
-    # window closed before its timer ran, and one open but not yet due.
+    # window closed before its timer ran, one open but not yet due, and a partial answer whose
+    # response was finished before its window closed (answered, so not lost).
     invitations = Invitation.objects.filter(follow_up__patient__clinic=clinic)
     open_ones = list(invitations.filter(status="sent")[:3])
     Invitation.objects.filter(pk=open_ones[0].pk).update(status="partial")
     Response.objects.create(invitation=open_ones[0])
     Invitation.objects.filter(pk=open_ones[1].pk).update(expires_at=now - timedelta(hours=1))
+    finished = next(
+        inv
+        for f in FollowUp.objects.filter(patient__clinic=clinic, status="active").order_by("id")
+        if results.lost_to_follow_up(results.time_point_rows(f, now))
+        for inv in f.invitations.filter(status__in=("scheduled", "sent"), expires_at__gt=now)
+        if inv.pk not in {i.pk for i in open_ones}
+    )
+    Invitation.objects.filter(pk=finished.pk).update(status="partial")
+    Response.objects.create(invitation=finished, submitted_at=now)
     return clinic
 
 
