@@ -13,6 +13,9 @@ from annulus.patients.models import RED_FLAG_FIELDS, Intake, Patient, Stage
 from annulus.screening.red_flags import RED_FLAGS
 
 YES_NO_UNKNOWN = [("unknown", "Not known yet"), ("true", "Yes"), ("false", "No")]
+PATIENT_YES_NO_UNKNOWN = [("unknown", _("Not known yet")), ("true", _("Yes")), ("false", _("No"))]
+# The two free-text fields take their labels from the model; on the patient's form they read so.
+PATIENT_LABELS = {"symptom_notes": _("Symptom notes"), "medications": _("Medications")}
 STAFF_RED_FLAG_CHOICES = [("unknown", "Not asked yet"), ("true", "Yes"), ("false", "No")]
 
 
@@ -24,7 +27,8 @@ class TriStateField(forms.NullBooleanField):
     def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value not in self.ACCEPTED:
             raise forms.ValidationError(
-                f"{self.label}: choose yes, no or not known yet.", code="invalid"
+                _("%(label)s: choose yes, no or not known yet.") % {"label": self.label},
+                code="invalid",
             )
         return super().to_python(value)
 
@@ -156,27 +160,39 @@ class PatientFilterForm(forms.Form):
 class IntakeForm(forms.ModelForm[Intake]):
     """Intake in the engine's vocabulary. 'Not known yet' stays unknown, never 'no'."""
 
-    back_pain_duration_months = number("How long has the back pain lasted (months)?", 0, 1200)
-    back_pain_nrs = number("Average low back pain, past 7 days (0–10)", 0, 10)
-    leg_pain_nrs = number("Average leg pain, worst leg, past 7 days (0–10)", 0, 10)
-    leg_pain_below_knee = tri_state("Does the leg pain go below the knee?")
+    back_pain_duration_months = number(
+        gettext_noop("How long has the back pain lasted (months)?"), 0, 1200
+    )
+    back_pain_nrs = number(gettext_noop("Average low back pain, past 7 days (0–10)"), 0, 10)
+    leg_pain_nrs = number(gettext_noop("Average leg pain, worst leg, past 7 days (0–10)"), 0, 10)
+    leg_pain_below_knee = tri_state(gettext_noop("Does the leg pain go below the knee?"))
     radicular_signs = tri_state(
         "Radicular signs on examination", "Clinician: dermatomal deficit, reflex loss, positive SLR"
     )
-    conservative_care_months = number("Months of structured non-operative care", 0, 1200)
-    exercise_or_physical_therapy = tri_state("Did that care include exercise or physical therapy?")
-    epidural_steroid_received = tri_state("Had an epidural steroid injection?")
-    epidural_steroid_sustained_relief = tri_state("Did its relief last 3 months or more?")
-    opioid_mme_per_day = number("Opioids, morphine milligram equivalents per day", 0, 2000)
-    bleeding_disorder = tri_state("Bleeding disorder")
-    fibrin_sealant_allergy = tri_state("Allergy to fibrin sealant or aprotinin")
-    pregnant = tri_state("Are you pregnant at the moment?")
+    conservative_care_months = number(
+        gettext_noop("Months of structured non-operative care"), 0, 1200
+    )
+    exercise_or_physical_therapy = tri_state(
+        gettext_noop("Did that care include exercise or physical therapy?")
+    )
+    epidural_steroid_received = tri_state(gettext_noop("Had an epidural steroid injection?"))
+    epidural_steroid_sustained_relief = tri_state(
+        gettext_noop("Did its relief last 3 months or more?")
+    )
+    opioid_mme_per_day = number(
+        gettext_noop("Opioids, morphine milligram equivalents per day"), 0, 2000
+    )
+    bleeding_disorder = tri_state(gettext_noop("Bleeding disorder"))
+    fibrin_sealant_allergy = tri_state(gettext_noop("Allergy to fibrin sealant or aprotinin"))
+    pregnant = tri_state(gettext_noop("Are you pregnant at the moment?"))
     anticoagulant_or_antiplatelet = tri_state(
-        "Do you take a blood thinner (anticoagulant or antiplatelet medicine)?",
-        "For example warfarin, apixaban, rivaroxaban, clopidogrel, or aspirin alone.",
+        gettext_noop("Do you take a blood thinner (anticoagulant or antiplatelet medicine)?"),
+        gettext_noop("For example warfarin, apixaban, rivaroxaban, clopidogrel, or aspirin alone."),
     )
     compensation_or_litigation = tri_state(
-        "Is there an open workers' compensation claim or a legal case about your back pain?"
+        gettext_noop(
+            "Is there an open workers' compensation claim or a legal case about your back pain?"
+        )
     )
     facet_block_not_indicated = tri_state(
         "Facet block not indicated", "Clinician: facet pain judged unlikely, no block needed"
@@ -191,7 +207,7 @@ class IntakeForm(forms.ModelForm[Intake]):
         help_text="Protocol v2 reads a PHQ-9 from the 12 months before the assessment.",
     )
     consent_to_treatment_information = tri_state(
-        "Agrees that the clinic stores and uses this information for their care"
+        gettext_noop("Agrees that the clinic stores and uses this information for their care")
     )
 
     class Meta:
@@ -292,6 +308,7 @@ class IntakeForm(forms.ModelForm[Intake]):
                 field.widget = forms.Select(choices=STAFF_RED_FLAG_CHOICES)
             self.fields[flag.id] = field
         if patient_view:
+            self._translate_for_the_patient()
             # Examination findings and clinical judgements are the clinician's to record.
             for name in (
                 "radicular_signs",
@@ -302,6 +319,25 @@ class IntakeForm(forms.ModelForm[Intake]):
                 "phq9_date",
             ):
                 del self.fields[name]
+
+    def _translate_for_the_patient(self) -> None:
+        """The patient's own form speaks their page's language (issue #18); staff read English.
+
+        The labels above are marked with gettext_noop, so they stay English in the class and
+        are translated here, lazily, when the patient's page renders.
+        """
+        flags = {flag.id for flag in RED_FLAGS}
+        for name, field in self.fields.items():
+            if isinstance(field, TriStateField):
+                field.widget.choices = PATIENT_YES_NO_UNKNOWN
+            if name in flags:
+                continue  # already in the patient's words, above
+            if name in PATIENT_LABELS:
+                field.label = PATIENT_LABELS[name]
+            elif field.label:
+                field.label = _(str(field.label))
+            if field.help_text:
+                field.help_text = _(str(field.help_text))
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [
@@ -322,19 +358,20 @@ class IntakeForm(forms.ModelForm[Intake]):
             self.add_error("phq9_date", "PHQ-9 answered on: the date cannot be in the future.")
         if data.get("pregnant") and self.patient_sex == "male":
             self.add_error(
-                "pregnant", "Pregnancy: the patient's record says male; check the answer or sex."
+                "pregnant",
+                _("Pregnancy: the patient's record says male; check the answer or sex."),
             )
         for flag in RED_FLAGS:
             field = self.fields.get(flag.id)
             # NullBooleanField accepts a missing answer as None even when required.
             unanswered = field is not None and field.required and data.get(flag.id) is None
             if unanswered and flag.id not in self.errors:
-                self.add_error(flag.id, "Please answer yes or no to this question.")
+                self.add_error(flag.id, _("Please answer yes or no to this question."))
         if data.get("epidural_steroid_received") is False and data.get(
             "epidural_steroid_sustained_relief"
         ):
             self.add_error(
                 "epidural_steroid_sustained_relief",
-                "Relief from an epidural cannot be recorded when none was received.",
+                _("Relief from an epidural cannot be recorded when none was received."),
             )
         return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from annulus.safety.models import AckAction
 from annulus.safety.questions import QUESTIONS
@@ -41,11 +42,12 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
         for q in QUESTIONS:
             self.fields[q.id] = forms.ChoiceField(
-                label=q.question,
-                help_text=q.hint,
-                choices=[("yes", "Yes"), ("no", "No")],
+                # The words live in questions (marked there); translated when the page renders.
+                label=_(q.question),
+                help_text=_(q.hint),
+                choices=[("yes", _("Yes")), ("no", _("No"))],
                 widget=forms.RadioSelect,
-                error_messages={"required": "Please answer yes or no to this question."},
+                error_messages={"required": _("Please answer yes or no to this question.")},
             )
 
     def answers(self) -> dict[str, bool]:

@@ -15,6 +15,12 @@ from typing import Final
 WORDING_VERSION: Final = "check-in-v1"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a string for `makemessages` and returns it unchanged (this module has no Django
+    import). The check-in form translates the words when the patient's page renders (#18)."""
+    return message
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -28,37 +34,47 @@ class Question:
 QUESTIONS: Final[tuple[Question, ...]] = (
     Question(
         id="fever",
-        question="Since the procedure, have you had a fever, chills or shivering?",
-        hint="A temperature of 38 °C (100.4 °F) or more, or shivers you cannot explain.",
+        question=gettext_noop("Since the procedure, have you had a fever, chills or shivering?"),
+        hint=gettext_noop(
+            "A temperature of 38 °C (100.4 °F) or more, or shivers you cannot explain."
+        ),
         code="post_procedure_fever",
         severity="urgent",
     ),
     Question(
         id="needle_site",
-        question="Is the place where the needle went in red, swollen, or leaking any fluid?",
-        hint="Some tenderness there for a day or two is expected.",
+        question=gettext_noop(
+            "Is the place where the needle went in red, swollen, or leaking any fluid?"
+        ),
+        hint=gettext_noop("Some tenderness there for a day or two is expected."),
         code="post_procedure_needle_site",
         severity="urgent",
     ),
     Question(
         id="leg_weakness",
-        question="Do you have new weakness or numbness in a leg or foot?",
-        hint="Weakness or numbness you did not have before the procedure.",
+        question=gettext_noop("Do you have new weakness or numbness in a leg or foot?"),
+        hint=gettext_noop("Weakness or numbness you did not have before the procedure."),
         code="post_procedure_leg_weakness",
         severity="emergency",
     ),
     Question(
         id="bladder_bowel",
-        question="Have you noticed any new change in passing urine or in your bowels?",
-        hint="For example trouble starting to pass urine, leaking, or not feeling when you need "
-        "to go.",
+        question=gettext_noop(
+            "Have you noticed any new change in passing urine or in your bowels?"
+        ),
+        hint=gettext_noop(
+            "For example trouble starting to pass urine, leaking, or not feeling when you need "
+            "to go."
+        ),
         code="post_procedure_bladder_bowel",
         severity="emergency",
     ),
     Question(
         id="back_pain_worse",
-        question="Is your back pain much worse than it was before the procedure?",
-        hint="Much worse, not the soreness you were told to expect for the first few days.",
+        question=gettext_noop("Is your back pain much worse than it was before the procedure?"),
+        hint=gettext_noop(
+            "Much worse, not the soreness you were told to expect for the first few days."
+        ),
         code="post_procedure_back_pain_worse",
         severity="urgent",
     ),

@@ -87,3 +87,26 @@ def test_expired_revoked_and_tampered_links_get_a_kind_page(staff_client, patien
 def test_a_session_without_a_link_cannot_open_the_form():
     response = Client().get("/intake/")
     assert response.status_code == 404
+
+
+def test_the_spanish_intake_asks_every_question_in_spanish(staff_client, patient):
+    """Issue #18: the labels, help and choices on the patient's own form follow /es/."""
+    url = make_link(staff_client, patient).replace("http://testserver/intake/", "/es/intake/")
+    visitor = Client()
+    assert visitor.get(url)["Location"] == "/es/intake/"
+    html = "".join(visitor.get(f"/es/intake/?section={n}").content.decode() for n in range(1, 6))
+    for spanish in (
+        "¿Cuánto tiempo hace que tiene el dolor de espalda (en meses)?",
+        "¿Ese tratamiento incluyó ejercicio o fisioterapia?",
+        "Por ejemplo warfarina, apixabán",
+        "Todavía no lo sé",
+        "Medicamentos",
+    ):
+        assert spanish in html, spanish
+    for english in ("How long has the back pain lasted", "Not known yet", "Bleeding disorder"):
+        assert english not in html, english
+    response = visitor.post(
+        "/es/intake/?section=3",
+        {"epidural_steroid_received": "false", "epidural_steroid_sustained_relief": "true"},
+    )
+    assert "No se puede indicar alivio de una inyección epidural" in response.content.decode()

@@ -208,3 +208,20 @@ def test_the_adverse_event_form_refuses_inconsistent_grading(staff_client, patie
     assert "Date resolved: cannot be before the date of onset." in page
     assert "Reportable to FDA MedWatch: tick it" in page
     assert not AdverseEvent.objects.exists()
+
+
+def test_the_spanish_check_in_asks_the_same_questions_in_spanish_and_routes_the_same(
+    patient, procedure
+):
+    """Issue #18: the same five questions and the same alerts, in the patient's words."""
+    token = actions.issue_check_in_link(_check_in(patient, procedure), ctx=CTX)
+    visitor = Client()
+    assert visitor.get(f"/es/check-in/{token}/")["Location"] == "/es/check-in/"
+    page = visitor.get("/es/check-in/").content.decode()
+    assert "¿ha tenido fiebre, escalofríos o temblores?" in page
+    assert "¿Tiene debilidad o entumecimiento nuevos en una pierna o un pie?" in page
+    assert "have you had a fever" not in page and ">Yes<" not in page
+    missing = visitor.post("/es/check-in/", {"fever": "no"}).content.decode()
+    assert missing.count("Responda sí o no") == len(QUESTION_IDS) - 1
+    visitor.post("/es/check-in/", {**ALL_NO, "fever": "yes", "back_pain_worse": "yes"})
+    assert Alert.objects.get(patient=patient).severity == "emergency"
