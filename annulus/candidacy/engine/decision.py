@@ -99,8 +99,7 @@ _RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionRe
 # fragments joined by hand are byte for byte what the encoder would write.
 _str: Final = encode_basestring
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_Key = tuple[str, str | None, str, str, str]  # a result line without its title
-_CRITERION_JSON: dict[_Key, str] = {}
+_CRITERION_JSON: dict[CriterionResult, str] = {}
 _PROTOCOL_JSON: dict[ProtocolRef, str] = {}
 _MEMO_SIZE = 8192
 
@@ -110,8 +109,8 @@ def _strings(items: tuple[str, ...]) -> str:
     return f"[{','.join(map(_str, items))}]" if items else "[]"
 
 
-def _criterion_json(key: _Key) -> str:
-    ident, level, status, explanation, source = key
+def _criterion_json(result: CriterionResult) -> str:
+    ident, level, status, explanation, source, _ = result
     return (
         f'{{"id":{_str(ident)},"level":{"null" if level is None else _str(level)},'
         f'"status":{_str(status)},"explanation":{_str(explanation)},"source":{_str(source)}}}'
@@ -160,15 +159,17 @@ class Decision:
         if protocol is None:
             protocol = _PROTOCOL_JSON[self.protocol] = _encode(self.protocol.to_dict())
         memo = _CRITERION_JSON
-        parts = []
+        get = memo.get
+        parts: list[str] = []
+        append = parts.append
         for criterion in self.criteria:
-            key = criterion[:5]
-            text = memo.get(key)
+            # The whole line is the key (its title too, which goes with its id): no slice to make.
+            text = get(criterion)
             if text is None:
                 if len(memo) >= _MEMO_SIZE:
                     memo.clear()
-                text = memo[key] = _criterion_json(key)
-            parts.append(text)
+                text = memo[criterion] = _criterion_json(criterion)
+            append(text)
         return (
             f'{{"case_id":{_str(self.case_id)},"protocol":{protocol},'
             f'"outcome":{_str(self.outcome)},"levels":{_strings(self.levels)},'

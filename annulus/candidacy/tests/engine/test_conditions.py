@@ -128,6 +128,10 @@ def test_it_checks_ranges_inclusively() -> None:
     assert condition.test(Values()) is None  # type: ignore[arg-type]
     assert condition.unknown_facts(Values()) == [A]  # type: ignore[arg-type]
     assert list(condition.facts()) == [A]
+    # A value already computed in this evaluation is read from its cache, not asked again.
+    remembered = Values(a=10)
+    remembered.cache["a"] = 20
+    assert condition.test(remembered) is T  # type: ignore[arg-type]
 
 
 def test_it_checks_yes_no_and_choices() -> None:

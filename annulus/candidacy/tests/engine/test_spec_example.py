@@ -100,6 +100,7 @@ def test_it_writes_compact_json_equal_to_the_decision_dict(monkeypatch: pytest.M
     from annulus.candidacy.engine import decision as decision_module
 
     monkeypatch.setattr(decision_module, "_MEMO_SIZE", 3)  # forget often, to check both paths
+    monkeypatch.setattr(decision_module, "_CRITERION_JSON", {})  # whatever ran before
     for case in (
         SPEC_EXAMPLE,
         example(**{"red_flags.fever": True}),
