@@ -50,3 +50,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", "annulus.scheduling.api.router")
+api.add_router("/", "annulus.scheduling.api_waitlist.router")

@@ -12,6 +12,7 @@ rate-limited per address.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -161,6 +162,32 @@ def _service(slug: str, *, cached: bool = False) -> Service | None:
     return online_service(slug, cached=cached)
 
 
+def unknown_service(slug: str) -> Status:
+    return Status(
+        422, _error("service", f"No online-bookable service {slug!r}.", kind="unknown_service")
+    )
+
+
+def once(
+    scope: str, key: str | None, payload: Schema, work: Callable[[], Answer]
+) -> Answer | Status:
+    """`work()`, or with an Idempotency-Key its first answer again; a 422 for a key that is
+    unusable or reused for another body, or for the action's BookingError (naming the field)."""
+    try:
+        if key is None:
+            return work()
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            message = f"1 to {MAX_KEY_LENGTH} characters"
+            return Status(422, _error("Idempotency-Key", message, where="header"))
+        return run_once(scope, key, fingerprint(payload.model_dump(mode="json")), work)
+    except KeyReused:
+        message = "this key was already used for a different request"
+        return Status(422, _error("Idempotency-Key", message, where="header"))
+    except actions.BookingError as exc:
+        return Status(422, _error(exc.field, exc.message, kind=exc.code))
+
+
 @router.get(
     "/slots",
     auth=None,
@@ -249,14 +276,7 @@ def bookings(
         return _too_many(BOOKINGS_LIMIT["per_seconds"])
     service = _service(payload.service)
     if service is None:
-        return Status(
-            422,
-            _error(
-                "service",
-                f"No online-bookable service {payload.service!r}.",
-                kind="unknown_service",
-            ),
-        )
+        return unknown_service(payload.service)
     base = site_base(request)
     ctx = AuditContext.from_request(request)
 
@@ -274,28 +294,7 @@ def bookings(
         return Answer(201, _booking_body(appointment), appointment.pk)
 
     try:
-        if idempotency_key is None:
-            answer = work()
-        else:
-            key = idempotency_key.strip()
-            if not key or len(key) > MAX_KEY_LENGTH:
-                return Status(
-                    422,
-                    _error("Idempotency-Key", f"1 to {MAX_KEY_LENGTH} characters", where="header"),
-                )
-            print_ = fingerprint(payload.model_dump(mode="json"))
-            answer = run_once("bookings", key, print_, work)
-    except KeyReused:
-        return Status(
-            422,
-            _error(
-                "Idempotency-Key",
-                "this key was already used for a different request",
-                where="header",
-            ),
-        )
-    except actions.BookingError as exc:
-        return Status(422, _error(exc.field, exc.message, kind=exc.code))
+        answer = once("bookings", idempotency_key, payload, work)
     except actions.SlotTaken:
         return Status(
             409,
@@ -310,6 +309,8 @@ def bookings(
                 ]
             },
         )
+    if isinstance(answer, Status):
+        return answer
     appointment = Appointment.objects.get(pk=int(answer.appointment_id or 0))
     # The manage link is not stored with the answer (only its hash is ever stored): rebuild it.
     body = {**answer.body, "manage_url": manage_url(appointment, base)}

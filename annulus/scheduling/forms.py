@@ -180,11 +180,16 @@ class CancelForm(forms.Form):
 
 
 class WaitlistJoinForm(DetailsForm):
-    """Who is waiting: the booking form's details, without a chosen time."""
+    """Who is waiting: the booking form's details, without a chosen time.
+
+    The service is not a field: the page writes its own hidden input with the chosen slug, and a
+    second, empty one from the form came last in the POST, so the view read no service and sent
+    the browser back to the start (found by test_waitlist_browser).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("start", "resource", "form_token", "mode"):
+        for name in ("service", "start", "resource", "form_token", "mode"):
             self.fields.pop(name, None)
 
 

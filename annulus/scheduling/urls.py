@@ -13,6 +13,11 @@ urlpatterns = [
     path("appointment/calendar.ics", manage.appointment_ics_view, name="appointment_ics"),
     path("appointment/change/", manage.reschedule, name="reschedule"),
     path("appointment/cancel/", manage.cancel, name="cancel"),
+    path(
+        "appointment/waitlist/<int:entry_id>/leave/",
+        manage.leave_waitlist,
+        name="waitlist_leave",
+    ),
     path("manage/<str:token>/", manage.manage_link, name="manage_link"),
     path("waitlist/join/", waitlist.join, name="waitlist_join"),
     path("waitlist/offer/", waitlist.offer, name="waitlist_offer"),

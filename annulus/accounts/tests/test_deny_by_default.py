@@ -55,6 +55,7 @@ PUBLIC_ALLOWLIST = {
     # The waitlist (annulus.scheduling): join with your own details; an offer's link swaps for
     # a session, and the offer page answers only that session.
     "scheduling:waitlist_join",
+    "scheduling:waitlist_leave",
     "scheduling:waitlist_offer",
     "api:slots",
     "api:bookings",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django import forms
 from django.test import RequestFactory
 
@@ -21,19 +22,22 @@ def _refuse(exc: Exception):
     return action
 
 
-def test_a_refusal_goes_on_the_field_it_names_and_nothing_redirects():
+@pytest.mark.parametrize(
+    ("refused", "errors"),
+    [
+        (  # the field it names
+            CoverageError("code", "Code: X is already on the price list."),
+            {"code": ["Code: X is already on the price list."]},
+        ),
+        (  # a field the form lacks: the whole form
+            ReferralError("fax_number", "Fax number: too short."),
+            {"__all__": ["Fax number: too short."]},
+        ),
+    ],
+)
+def test_a_refusal_goes_on_the_form_and_nothing_redirects(refused, errors):
     form = CodeForm({"code": "X"})
     assert form.is_valid()
     request = RequestFactory().post("/")
-    refused = CoverageError("code", "Code: X is already on the price list.")
-    assert submit(request, form, _refuse(refused), done="Saved.", to="price_list:list") is None
-    assert form.errors == {"code": ["Code: X is already on the price list."]}
-
-
-def test_a_field_the_form_lacks_becomes_a_form_wide_error():
-    form = CodeForm({"code": "X"})
-    assert form.is_valid()
-    request = RequestFactory().post("/")
-    refused = ReferralError("fax_number", "Fax number: too short.")
     assert submit(request, form, _refuse(refused), done="Saved.", to="referrers:list") is None
-    assert form.non_field_errors() == ["Fax number: too short."]
+    assert form.errors == errors

@@ -1,4 +1,5 @@
-"""The waitlist's writes: join, offer a freed time, accept an offer, let an offer lapse, remove.
+"""The waitlist's writes: join, offer a freed time, accept an offer, let an offer lapse, remove
+(by staff, or the patient leaving from their manage page or the API).
 
 A time frees up when an appointment is cancelled or moved (`changes`). In that transaction,
 `offer_freed` offers the freed start to the first waiting patient of the service: an email with
@@ -62,6 +63,7 @@ __all__ = [
     "join_waitlist",
     "join_waitlist_online",
     "offer_freed",
+    "open_entries",
     "remove_from_waitlist",
 ]
 
@@ -369,10 +371,20 @@ def expire_due(*, base: str = "", now: datetime | None = None) -> int:
     return sum(_lapse(pk, base=base, now=now) for pk in list(due))
 
 
+def open_entries(patient: Patient) -> list[WaitlistEntry]:
+    """The patient's places on waitlists (waiting, or holding an offer), oldest first."""
+    return list(
+        WaitlistEntry.objects.filter(
+            patient=patient, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED]
+        ).select_related("service")
+    )
+
+
 def remove_from_waitlist(
     entry: WaitlistEntry, *, actor: User | None, ctx: AuditContext | None, now: Any = None
 ) -> WaitlistEntry:
-    """Staff take a patient off the waitlist (an open offer is withdrawn)."""
+    """Take the patient off the waitlist (an open offer is withdrawn): staff (`actor`), or the
+    patient themselves leaving (no actor)."""
     with transaction.atomic():
         current = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         if current.status not in (WaitStatus.WAITING, WaitStatus.OFFERED):
@@ -387,5 +399,6 @@ def remove_from_waitlist(
             clinic=current.clinic,
             patient_id=current.patient_id,
             obj=current,
+            details={"by": "staff" if actor else "patient"},
         )
         return current

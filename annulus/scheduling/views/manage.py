@@ -1,4 +1,5 @@
-"""The patient's own appointment: the manage link, the booked page, its .ics, change, cancel."""
+"""The patient's own appointment: the manage link, the booked page, its .ics, change, cancel,
+and the patient's places on waitlists, which they can leave from here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annulus.accounts.policy import public
 from annulus.audit.context import AuditContext
@@ -23,7 +24,7 @@ from annulus.scheduling import actions
 from annulus.scheduling.forms import parse_instant
 from annulus.scheduling.ics import appointment_ics, ics_filename
 from annulus.scheduling.links import day_label, find_by_manage_token, time_label
-from annulus.scheduling.models import Appointment, Status
+from annulus.scheduling.models import Appointment, Status, WaitlistEntry, WaitStatus
 from annulus.scheduling.views.common import (
     APPOINTMENT_KEY,
     JUST_BOOKED_KEY,
@@ -50,6 +51,19 @@ def _session_appointment(request: HttpRequest) -> Appointment | None:
 def _not_found(request: HttpRequest) -> HttpResponse:
     context = {"page_title": _("We could not find your appointment"), "hide_booking": False}
     return private(render(request, "scheduling/manage_invalid.html", context, status=404))
+
+
+def _waitlist_context(appointment: Appointment) -> list[dict[str, Any]]:
+    zone = appointment.location.zone
+    return [
+        {
+            "pk": entry.pk,
+            "service": entry.service.name,
+            "since": day_label(entry.joined_at, zone),
+            "offered": entry.status == WaitStatus.OFFERED,
+        }
+        for entry in actions.open_entries(appointment.patient)
+    ]
 
 
 def _appointment_context(appointment: Appointment) -> dict[str, Any]:
@@ -105,6 +119,8 @@ def appointment(request: HttpRequest) -> HttpResponse:
         **_appointment_context(found),
         "just_booked": just_booked,
         "moved": moved,
+        "left_waitlist": request.GET.get("left") == "1",
+        "waitlist": _waitlist_context(found),
         "page_title": _("Your appointment has moved") if moved else title,
     }
     return private(render(request, "scheduling/appointment.html", context))
@@ -206,3 +222,21 @@ def cancel(request: HttpRequest) -> HttpResponse:
             actions.cancel(AuditContext.from_request(request), found, base=site_base(request))
         return private(redirect("scheduling:appointment"))
     return private(render(request, "scheduling/cancel.html", context))
+
+
+@public
+@never_cache
+@require_POST
+@limited("book.change")
+def leave_waitlist(request: HttpRequest, entry_id: int) -> HttpResponse:
+    """Leave a waitlist from the manage page: only a place of this appointment's patient."""
+    found = _session_appointment(request)
+    if found is None:
+        return _not_found(request)
+    entry = WaitlistEntry.objects.filter(pk=entry_id, patient_id=found.patient_id).first()
+    if entry is None:
+        raise Http404("No such waitlist place for this patient.")
+    # Already left, or the offer was booked or lapsed meanwhile: the page shows where it stands.
+    with contextlib.suppress(actions.NotAllowed):
+        actions.remove_from_waitlist(entry, actor=None, ctx=AuditContext.from_request(request))
+    return private(redirect(f"{reverse('scheduling:appointment')}?left=1"))
