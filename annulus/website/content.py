@@ -203,7 +203,7 @@ def _load_language(folder: Path, language: str, english: Library | None) -> Libr
         stem = path.name.removesuffix(".md").removesuffix(f".{language}")
         if front.slug != stem:
             raise ContentError(f"{path.name}: slug: must match the file name ({stem!r})")
-        html = render_markdown(body)
+        html = render_markdown(body, language)
         articles.append(
             Article(
                 slug=front.slug,
@@ -229,11 +229,11 @@ def _load_language(folder: Path, language: str, english: Library | None) -> Libr
         raise ContentError("guide.md: the free guide is missing")
     guide_meta, guide_body = _split(guide_path, guide_path.read_text(encoding="utf-8"))
     guide_front = _validate(GuideFrontMatter, guide_path, guide_meta)
-    guide_html = render_markdown(guide_body)
+    guide_html = render_markdown(guide_body, language)
 
     disclaimer_path = _source(folder, "_disclaimer", language)
     disclaimer_md = disclaimer_path.read_text(encoding="utf-8") if disclaimer_path else ""
-    disclaimer_html = render_markdown(disclaimer_md)
+    disclaimer_html = render_markdown(disclaimer_md, language)
     page_path = _source(folder, "_disclaimer-page", language)
     page_md = page_path.read_text(encoding="utf-8") if page_path else ""
     return Library(
@@ -248,7 +248,7 @@ def _load_language(folder: Path, language: str, english: Library | None) -> Libr
         ),
         disclaimer_html=disclaimer_html,
         disclaimer_text=strip_tags(disclaimer_html).strip(),
-        disclaimer_page_html=render_markdown(page_md),
+        disclaimer_page_html=render_markdown(page_md, language),
         version="",
         updated=max([a.updated for a in articles] + [guide_front.updated]),
         language=language,
@@ -285,8 +285,13 @@ _TH = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
 _EMPTY_TH = re.compile(r"<th(\s[^>]*)?>\s*</th>")
 
 
-def render_markdown(text: str) -> str:
+# The scroll box's name is read aloud, so it is in the page's language (content is not in .po).
+TABLE_WORD = {"en": "Table", "es": "Tabla"}
+
+
+def render_markdown(text: str, language: str = "en") -> str:
     """Markdown to HTML. Wide tables get a focusable scroll box so a phone can pan them."""
+    word = TABLE_WORD.get(language, TABLE_WORD["en"])
     html = markdown.markdown(
         text,
         extensions=["tables", "sane_lists", "toc"],
@@ -300,7 +305,7 @@ def render_markdown(text: str) -> str:
     def wrap(match: re.Match[str]) -> str:
         # Each scroll box is a landmark, so each needs its own name: the table's column heads.
         heads = [strip_tags(h).strip() for h in _TH.findall(match.group(1))]
-        label = "Table: " + ", ".join(h for h in heads if h)[:80] if heads else "Table"
+        label = f"{word}: " + ", ".join(h for h in heads if h)[:80] if heads else word
         seen[label] = seen.get(label, 0) + 1
         if seen[label] > 1:
             label += f" ({seen[label]})"

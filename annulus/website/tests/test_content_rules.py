@@ -92,3 +92,9 @@ def test_the_spanish_guide_keeps_every_figure_of_the_english_one():
     assert missing == set(), sorted(missing)
     assert "suero salino" in spanish.html and "33.5%" in spanish.html
     assert spanish.title != lib.guide.title
+
+
+def test_a_spanish_table_is_named_in_spanish_for_screen_readers():
+    html = library().in_language("es").articles["fibrin-vs-fusion"].html
+    assert 'aria-label="Tabla: Inyección de fibrina, Fusión lumbar"' in html
+    assert 'aria-label="Table:' not in html
