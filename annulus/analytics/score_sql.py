@@ -73,7 +73,8 @@ def score_aggregates(today: date) -> dict[tuple[str, str], dict[str, Any]]:
     # and serious event) is in ``report_fx``, one row per follow-up, joined to its rows.
     sql = f"""
 WITH w AS (
-  SELECT fx.*, t.code, t.closes, t.odi, t.nrs_back AS nrs, t.rmdq
+  SELECT fx.arm, fx.b_odi, fx.b_nrs, fx.b_rmdq, fx.repeat_on, fx.referral_on, fx.serious_on,
+         t.code, t.closes, t.odi, t.nrs_back AS nrs, t.rmdq
   FROM outcomes_timepointscores t JOIN {FX} fx ON fx.fid = t.follow_up_id
   WHERE t.code IN ({codes}) AND (t.code = 'baseline' OR t.closes < %s)
 )

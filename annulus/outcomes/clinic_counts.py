@@ -20,11 +20,9 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
-    Exists,
     IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Value,
@@ -32,30 +30,26 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
-from annulus.outcomes.models import FollowUpStatus, Invitation, Response
+from annulus.outcomes.models import FollowUpStatus, Invitation
 
 WAITING = ("scheduled", "sent")
 
 
 def _states(now: datetime, today: date) -> dict[str, Q]:
     closed = Q(expires_at__lte=now)
-    # Whether the response is finished matters only for partial answers still in their window:
-    # an EXISTS probe written after ``status = 'partial'`` runs for those few rows only, where a
-    # join would match every invitation to its response (a million rows at 100,000 patients).
-    finished = Q(
-        Exists(
-            Response.objects.filter(invitation=OuterRef("pk")).filter(
-                Q(submitted_at__isnull=False) | Q(closed_at__isnull=False)
-            )
-        )
-    )
+    finished = Q(response__submitted_at__isnull=False) | Q(response__closed_at__isnull=False)
     waiting = Q(status__in=WAITING)
     return {
         "completed": Q(status="completed"),
         "not_asked": Q(status="cancelled"),
         "missed": Q(status="missed") | (waiting & closed),
         "partial": Q(status="partial") & (closed | finished),
-        "in_progress": Q(status="partial", expires_at__gt=now) & ~finished,
+        "in_progress": Q(
+            status="partial",
+            expires_at__gt=now,
+            response__submitted_at__isnull=True,
+            response__closed_at__isnull=True,
+        ),
         "upcoming": waiting & Q(expires_at__gt=now, opens__gt=today),
         "open": waiting & Q(expires_at__gt=now, opens__lte=today),
     }
@@ -107,28 +101,37 @@ def lost_follow_up_ids(clinic_id: int, now: datetime) -> RawSQL:
     The two latest closed time points are both missed exactly when at least two missed ones come
     after the latest answered one (completed, or partial and closed). So: each follow-up's latest
     answered position (one GROUP BY), then its missed time points after it (a second GROUP BY).
+    Responses are joined to the partial answers only (a few rows, by the status index); an
+    EXISTS probe per row instead made PostgreSQL's estimate so large at 100,000 patients that it
+    walked the whole invitation table by index.
     Two hash aggregates instead of ranking every closed invitation with a window (a sort of a
     million rows at 100,000 patients). Positions are the plan's order, one per follow-up.
     """
     moment = connection.ops.adapt_datetimefield_value(now)
-    sql = """
-WITH fu AS (
-  SELECT f.id FROM outcomes_followup f JOIN patients_patient p ON p.id = f.patient_id
-  WHERE f.status = 'active' AND p.clinic_id = %s
-), answered AS (
-  SELECT i.follow_up_id, MAX(i.position) AS last_position
-  FROM outcomes_invitation i JOIN fu ON fu.id = i.follow_up_id
-  WHERE i.status = 'completed' OR (i.status = 'partial' AND (i.expires_at <= %s OR EXISTS (
-    SELECT 1 FROM outcomes_response r WHERE r.invitation_id = i.id
-      AND (r.submitted_at IS NOT NULL OR r.closed_at IS NOT NULL))))
-  GROUP BY i.follow_up_id
+    # The clinic's active follow-ups are joined in each part, not shared as a CTE: a CTE used
+    # twice is materialized without statistics, and PostgreSQL then misjudged the joins.
+    clinic_active = (
+        "JOIN outcomes_followup f ON f.id = {0}.follow_up_id AND f.status = 'active' "
+        "JOIN patients_patient p ON p.id = f.patient_id AND p.clinic_id = %s"
+    )
+    sql = f"""
+WITH answered AS (
+  SELECT x.follow_up_id, MAX(x.position) AS last_position FROM (
+    SELECT i.follow_up_id, i.position FROM outcomes_invitation i WHERE i.status = 'completed'
+    UNION ALL
+    SELECT i.follow_up_id, i.position FROM outcomes_invitation i
+    LEFT JOIN outcomes_response r ON r.invitation_id = i.id
+    WHERE i.status = 'partial'
+      AND (i.expires_at <= %s OR r.submitted_at IS NOT NULL OR r.closed_at IS NOT NULL)
+  ) x {clinic_active.format("x")}
+  GROUP BY x.follow_up_id
 )
 SELECT i.follow_up_id
-FROM outcomes_invitation i JOIN fu ON fu.id = i.follow_up_id
+FROM outcomes_invitation i {clinic_active.format("i")}
 LEFT JOIN answered a ON a.follow_up_id = i.follow_up_id
 WHERE (i.status = 'missed' OR (i.status IN ('scheduled', 'sent') AND i.expires_at <= %s))
   AND i.position > COALESCE(a.last_position, -1)
 GROUP BY i.follow_up_id HAVING COUNT(*) >= 2
-"""
-    # A constant statement; the values go in as parameters.
-    return RawSQL(sql, (clinic_id, moment, moment))  # noqa: S611
+"""  # noqa: S608
+    # Only the constants above are formatted in; the values go in as parameters.
+    return RawSQL(sql, (moment, clinic_id, clinic_id, moment))  # noqa: S611
