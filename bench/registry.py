@@ -44,22 +44,29 @@ BIN = Path(sys.executable).parent
 ANNULUS = str(BIN / "annulus")
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run ``cmd``; wall seconds and peak RSS (MB) from GNU time."""
+def _measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run ``cmd`` under GNU time: (wall seconds, peak RSS in MB, CPU seconds, stdout). CPU is
+    user + system, worker processes included."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
         started = time.monotonic()
         done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd],
             env=env,
             capture_output=True,
             text=True,
             check=False,
         )
         wall = time.monotonic() - started
-        peak_kb = int(out.read().strip().splitlines()[-1] or 0)
+        peak_kb, user, system = out.read().strip().splitlines()[-1].split()
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
-    return {"seconds": round(wall, 3), "peak_mb": round(peak_kb / 1024, 1), "stdout": done.stdout}
+    return wall, int(peak_kb) / 1024, float(user) + float(system), done.stdout
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run ``cmd``; wall seconds and peak RSS (MB) from GNU time."""
+    wall, peak_mb, _, stdout = _measured(cmd, env)
+    return {"seconds": round(wall, 3), "peak_mb": round(peak_mb, 1), "stdout": stdout}
 
 
 # --- measurements run in a child process (``--one NAME``) -------------------------------------
@@ -184,23 +191,11 @@ def one(name: str, slug: str) -> dict[str, Any]:
 def timed_cpu(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Like ``timed``, with the CPU seconds (user + system, worker processes included): the
     figure that holds on a shared machine, where wall time is mostly waiting for a core."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
-        started = time.monotonic()
-        done = subprocess.run(
-            ["/usr/bin/time", "-f", "%M %U %S", "-o", out.name, *cmd],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        wall = time.monotonic() - started
-        peak_kb, user, system = out.read().strip().splitlines()[-1].split()
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    wall, peak_mb, cpu, _ = _measured(cmd, env)
     return {
         "seconds": round(wall, 3),
-        "cpu_seconds": round(float(user) + float(system), 2),
-        "peak_mb": round(int(peak_kb) / 1024, 1),
+        "cpu_seconds": round(cpu, 2),
+        "peak_mb": round(peak_mb, 1),
     }
 
 
