@@ -37,6 +37,7 @@ from annulus.scheduling.api import (
 from annulus.scheduling.idempotency import Answer
 from annulus.scheduling.links import find_by_manage_token
 from annulus.scheduling.models import Appointment, WaitlistEntry, WaitStatus
+from annulus.scheduling.upcoming import open_waitlist_places
 
 router = Router(tags=["waitlist"])
 
@@ -125,7 +126,7 @@ def places(request: HttpRequest, manage_token: str = TOKEN) -> Any:
     found = _appointment(request, manage_token)
     if found is None:
         return Status(404, {"detail": GONE})
-    open_places = actions.open_entries(found.patient)
+    open_places = open_waitlist_places(found.patient)
     record(
         WAITLIST_VIEWED,
         request=request,

@@ -1,4 +1,5 @@
-"""A patient's coming appointments, for the record and the patient list (read-only, bounded).
+"""A patient's coming appointments, for the record and the patient list (read-only, bounded),
+and their open waitlist places, for their manage page and the API.
 
 `upcoming_for` lists one patient's next booked visits with their clinic-local labels;
 `next_start` is a subquery the patient list annotates with, so the list reads every row's next
@@ -15,7 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from annulus.scheduling.links import when_label
-from annulus.scheduling.models import Appointment, Status
+from annulus.scheduling.models import Appointment, Status, WaitlistEntry, WaitStatus
 
 SHOWN = 5
 
@@ -58,4 +59,13 @@ def next_start(now: datetime) -> Subquery:
         Appointment.objects.filter(patient=OuterRef("pk"), status=Status.BOOKED, start__gte=now)
         .order_by("start")
         .values("start")[:1]
+    )
+
+
+def open_waitlist_places(patient: Any) -> list[WaitlistEntry]:
+    """The patient's places on waitlists (waiting, or holding an offer), oldest first."""
+    return list(
+        WaitlistEntry.objects.filter(
+            patient=patient, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED]
+        ).select_related("service")
     )

@@ -34,7 +34,6 @@ from annulus.scheduling.actions.waitlist import (
     join_waitlist,
     join_waitlist_online,
     offer_freed,
-    open_entries,
     remove_from_waitlist,
 )
 
@@ -58,7 +57,6 @@ __all__ = [
     "mark_arrived",
     "mark_no_show",
     "offer_freed",
-    "open_entries",
     "refusal",
     "remove_from_waitlist",
     "reschedule",

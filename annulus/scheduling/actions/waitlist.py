@@ -63,7 +63,6 @@ __all__ = [
     "join_waitlist",
     "join_waitlist_online",
     "offer_freed",
-    "open_entries",
     "remove_from_waitlist",
 ]
 
@@ -369,15 +368,6 @@ def expire_due(*, base: str = "", now: datetime | None = None) -> int:
         status=WaitStatus.OFFERED, offer_expires_at__lte=now
     ).values_list("pk", flat=True)
     return sum(_lapse(pk, base=base, now=now) for pk in list(due))
-
-
-def open_entries(patient: Patient) -> list[WaitlistEntry]:
-    """The patient's places on waitlists (waiting, or holding an offer), oldest first."""
-    return list(
-        WaitlistEntry.objects.filter(
-            patient=patient, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED]
-        ).select_related("service")
-    )
 
 
 def remove_from_waitlist(

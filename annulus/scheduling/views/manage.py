@@ -25,6 +25,7 @@ from annulus.scheduling.forms import parse_instant
 from annulus.scheduling.ics import appointment_ics, ics_filename
 from annulus.scheduling.links import day_label, find_by_manage_token, time_label
 from annulus.scheduling.models import Appointment, Status, WaitlistEntry, WaitStatus
+from annulus.scheduling.upcoming import open_waitlist_places
 from annulus.scheduling.views.common import (
     APPOINTMENT_KEY,
     JUST_BOOKED_KEY,
@@ -62,7 +63,7 @@ def _waitlist_context(appointment: Appointment) -> list[dict[str, Any]]:
             "since": day_label(entry.joined_at, zone),
             "offered": entry.status == WaitStatus.OFFERED,
         }
-        for entry in actions.open_entries(appointment.patient)
+        for entry in open_waitlist_places(appointment.patient)
     ]
 
 
