@@ -1,4 +1,4 @@
-"""The patient's manage link, and how times are written for people.
+"""The patient's manage link, a waitlist place's own link, and how times are written for people.
 
 The manage token is derived from SECRET_KEY and the appointment's random salt (as the leads'
 unsubscribe token is derived from SECRET_KEY), and only its SHA-256 is stored: the same link
@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from annulus.lib.tokens import looks_like_token, token_hash
-from annulus.scheduling.models import Appointment
+from annulus.scheduling.models import Appointment, WaitlistEntry
 
 _SALT = "annulus.scheduling.manage"
+_PLACE_SALT = "annulus.scheduling.waitlist_place"  # a place's link never opens a booking
 
 
 def new_salt() -> str:
@@ -55,6 +56,33 @@ def find_by_manage_token(token: str) -> Appointment | None:
 
 def manage_url(appointment: Appointment, base: str) -> str:
     return base + reverse("scheduling:manage_link", args=[manage_token(appointment)])
+
+
+def place_token_for_salt(salt: str) -> str:
+    digest = salted_hmac(_PLACE_SALT, salt, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def find_place_by_token(token: str) -> WaitlistEntry | None:
+    """The waitlist place whose own link this is (someone who joined without a booking)."""
+    if not looks_like_token(token):
+        return None
+    entry = (
+        WaitlistEntry.objects.select_related("service__location", "clinic", "patient")
+        .filter(manage_token_hash=token_hash(token))
+        .first()
+    )
+    salt = entry.manage_salt if entry is not None else None
+    if salt and hmac.compare_digest(place_token_for_salt(salt), token):
+        return entry
+    return None
+
+
+def place_url(entry: WaitlistEntry, base: str) -> str | None:
+    if not entry.manage_salt:
+        return None
+    token = place_token_for_salt(entry.manage_salt)
+    return base + reverse("scheduling:waitlist_place_link", args=[token])
 
 
 def local(instant: datetime, zone: ZoneInfo) -> datetime:

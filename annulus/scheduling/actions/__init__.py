@@ -1,7 +1,8 @@
 """Every write to an appointment: one transaction, one audit event, emails queued with it.
 
 `booking` (patients book themselves), `changes` (move or cancel a booking), `staff` (the
-calendar's writes, no-show follow-ups) and `waitlist` (offers of freed times) share `common`
+calendar's writes, no-show follow-ups), `waitlist` (joins, offers of freed times) and
+`waitlist_accept` (an accepted offer books, or moves a later booking) share `common`
 (errors, checks, the slot re-check, locks). Actions take the acting user and an
 `AuditContext`, never the request. Import from here.
 """
@@ -28,14 +29,15 @@ from annulus.scheduling.actions.staff import (
 )
 from annulus.scheduling.actions.waitlist import (
     OfferGone,
-    accept_offer,
     expire_due,
     find_offer,
+    join_from_booking,
     join_waitlist,
     join_waitlist_online,
     offer_freed,
     remove_from_waitlist,
 )
+from annulus.scheduling.actions.waitlist_accept import accept_offer
 
 __all__ = [
     "BookingError",
@@ -52,6 +54,7 @@ __all__ = [
     "dismiss_follow_up",
     "expire_due",
     "find_offer",
+    "join_from_booking",
     "join_waitlist",
     "join_waitlist_online",
     "mark_arrived",

@@ -1,11 +1,14 @@
-"""The waitlist's writes: join, offer a freed time, accept an offer, let an offer lapse, remove
-(by staff, or the patient leaving from their manage page or the API).
+"""The waitlist's writes: join, offer a freed time, let an offer lapse, remove (by staff, or
+the patient leaving from their manage page, their place's own link or the API). Accepting an
+offer is `waitlist_accept`.
 
-A time frees up when an appointment is cancelled or moved (`changes`). In that transaction,
-`offer_freed` offers the freed start to the first waiting patient of the service: an email with
-a link (no clinical details, no time: the link shows it), valid for OFFER_HOURS. Nothing holds
-the time meanwhile; accepting re-checks it like any booking and books it, so the offer can
-never double-book. Accepting is idempotent (a second click returns the same appointment). When
+A patient joins from the booking page or the API (with their details; a new place gets its own
+emailed link, as they may hold no booking), from their booking's manage page (for an earlier
+time of that booking's service), or staff add them. A time frees up when an appointment is
+cancelled or moved (`changes`). In that transaction, `offer_freed` offers the freed start to
+the first waiting patient of the service who does not already hold that time or an earlier
+one: an email with a link (no clinical details, no time: the link shows it), valid for
+OFFER_HOURS. Nothing holds the time meanwhile; accepting re-checks it like any booking. When
 the offer expires (a deferred task, also run by `expire_due`) the entry lapses and the time
 passes to the next patient waiting, if it is still free.
 """
@@ -16,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -27,24 +31,14 @@ from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, new_token, token_hash
 from annulus.notifications.actions import queue_email
 from annulus.patients.models import Patient
-from annulus.scheduling import notify, reminders
-from annulus.scheduling.actions.common import (
-    BookingError,
-    NotAllowed,
-    SlotTaken,
-    assign_clinician,
-    hold,
-    lock_resources,
-    new_appointment,
-    now_or,
-    pick,
-    reload,
-)
-from annulus.scheduling.availability import candidates, check_slot
+from annulus.scheduling.actions.common import BookingError, NotAllowed, now_or
+from annulus.scheduling.availability import check_slot
+from annulus.scheduling.links import new_salt, place_token_for_salt, place_url
 from annulus.scheduling.models import (
+    OPEN,
     Appointment,
     Service,
-    Source,
+    Status,
     WaitlistEntry,
     WaitStatus,
 )
@@ -57,9 +51,9 @@ OFFER_HOURS = 2
 __all__ = [
     "OFFER_HOURS",
     "OfferGone",
-    "accept_offer",
     "expire_due",
     "find_offer",
+    "join_from_booking",
     "join_waitlist",
     "join_waitlist_online",
     "offer_freed",
@@ -84,16 +78,29 @@ def join_waitlist(
     now: datetime | None = None,
 ) -> WaitlistEntry:
     """Put the patient on the service's waitlist; already on it, their place is kept."""
+    return _join(service, patient, actor=actor, ctx=ctx, now=now, own_link=False)[0]
+
+
+def _join(
+    service: Service,
+    patient: Patient,
+    *,
+    actor: User | None,
+    ctx: AuditContext | None,
+    now: datetime | None,
+    own_link: bool,
+) -> tuple[WaitlistEntry, bool]:
+    """`join_waitlist`, and whether this call made the place (False: it was already there).
+    `own_link` gives a new place its own link (see `join_waitlist_online`)."""
     if patient.clinic_id != service.clinic_id:
         raise BookingError("patient", "That patient belongs to another clinic.", "wrong_clinic")
     if not service.active:
         raise BookingError("service", "This service is not offered.", "unknown_service")
     with transaction.atomic():
-        existing = WaitlistEntry.objects.filter(
-            service=service, patient=patient, status__in=[WaitStatus.WAITING, WaitStatus.OFFERED]
-        ).first()
-        if existing is not None:
-            return existing
+        existing = WaitlistEntry.objects.filter(service=service, patient=patient, status__in=OPEN)
+        if (found := existing.first()) is not None:
+            return found, False
+        salt = new_salt() if own_link else None
         try:
             with transaction.atomic():
                 entry = WaitlistEntry.objects.create(
@@ -102,13 +109,11 @@ def join_waitlist(
                     patient=patient,
                     joined_at=now_or(now),
                     joined_by=actor,
+                    manage_salt=salt,
+                    manage_token_hash=token_hash(place_token_for_salt(salt)) if salt else None,
                 )
         except IntegrityError:  # a double submit that queued behind its twin
-            return WaitlistEntry.objects.get(
-                service=service,
-                patient=patient,
-                status__in=[WaitStatus.WAITING, WaitStatus.OFFERED],
-            )
+            return existing.get(), False
         record(
             "waitlist.joined",
             ctx=ctx,
@@ -118,15 +123,22 @@ def join_waitlist(
             obj=entry,
             details={"service": service.slug, "by": "staff" if actor else "patient"},
         )
-        return entry
+        return entry, True
 
 
 def join_waitlist_online(
-    service: Service, details: Any, *, ctx: AuditContext | None, now: datetime | None = None
-) -> WaitlistEntry:
-    """Someone on the booking page found no time that fits and asks to wait for one.
+    service: Service,
+    details: Any,
+    *,
+    ctx: AuditContext | None,
+    base: str = "",
+    now: datetime | None = None,
+) -> tuple[WaitlistEntry, bool]:
+    """Someone on the booking page or the API found no time that fits and asks to wait.
 
-    The patient is found by email and date of birth, or created, as a booking does.
+    The patient is found by email and date of birth, or created, as a booking does. A new place
+    gets its own link (they may hold no booking whose manage link would show it), emailed to
+    them: it shows the place and leaves it. Returns the place and whether this call made it.
     """
     from annulus.scheduling.actions.booking import patient_for
 
@@ -138,7 +150,47 @@ def join_waitlist_online(
         patient, _created = patient_for(
             service, details, veteran=None, clinician_id=None, ctx=ctx or AuditContext()
         )
-        return join_waitlist(service, patient, actor=None, ctx=ctx, now=now)
+        entry, created = _join(service, patient, actor=None, ctx=ctx, now=now, own_link=True)
+        if created:
+            _email_place(entry, base)
+        return entry, created
+
+
+def join_from_booking(
+    appointment: Appointment, *, ctx: AuditContext | None, now: datetime | None = None
+) -> WaitlistEntry:
+    """The patient on their booking's manage page asks to hear of an earlier time of its
+    service. The manage link proved who they are; the public join's rules apply (the service
+    is booked online). Accepting an offer later moves this booking (`waitlist_accept`)."""
+    service = appointment.service
+    if not (service.online_bookable and service.active):
+        raise BookingError(
+            "service", gettext("This service cannot be booked online."), "unknown_service"
+        )
+    if appointment.status != Status.BOOKED or appointment.start <= now_or(now):
+        raise NotAllowed(gettext("Only a booked appointment can be changed."))
+    return join_waitlist(service, appointment.patient, actor=None, ctx=ctx, now=now)
+
+
+def _email_place(entry: WaitlistEntry, base: str) -> None:
+    """The place's own link: no service, no clinical details."""
+    if not entry.patient.email:
+        return
+    # In the patient's language, the link too: it opens the page in that language.
+    with translation.override(entry.patient.language or "en"):
+        url = place_url(entry, base)
+        context = {"first_name": entry.patient.first_name, "clinic": entry.clinic, "url": url}
+        subject = gettext("You are on the waitlist at %(clinic)s") % {"clinic": entry.clinic.name}
+        body = render_to_string("scheduling/email/waitlist_joined.txt", context)
+    queue_email(
+        kind="waitlist.joined",
+        to=entry.patient.email,
+        subject=subject[:200],
+        body_text=body,
+        clinic=entry.clinic,
+        patient_id=entry.patient_id,
+        dedupe_key=f"waitlist.joined:{entry.pk}",
+    )
 
 
 def offer_freed(
@@ -161,9 +213,14 @@ def offer_freed(
     found = check_slot(service, start, now=now, lead=resource or None, staff=True)
     if found.slot is None:
         return None
+    # Someone who already holds this time or an earlier one of the service waits for an
+    # earlier time than theirs: this one is no use to them (accepting it moves their booking).
+    holds_earlier = Appointment.objects.filter(
+        patient=OuterRef("patient"), service=service, status=Status.BOOKED, start__lte=start
+    )
     entry = (
         WaitlistEntry.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(service=service, status=WaitStatus.WAITING)
+        .filter(~Exists(holds_earlier), service=service, status=WaitStatus.WAITING)
         .select_related("patient", "clinic")
         .order_by("joined_at", "id")
         .first()
@@ -226,95 +283,6 @@ def find_offer(token: str) -> WaitlistEntry | None:
         .select_related("service__location", "clinic", "patient")
         .first()
     )
-
-
-def accept_offer(
-    entry_id: int,
-    *,
-    ctx: AuditContext | None,
-    base: str = "",
-    now: datetime | None = None,
-) -> Appointment:
-    """Book the offered time for the waiting patient. A second accept returns the same booking.
-
-    Raises OfferGone when the offer expired or was withdrawn, or its time was taken meanwhile
-    (the patient then keeps their place: the entry is waiting again).
-    """
-    now = now_or(now)
-    with transaction.atomic():
-        booked = _accept(entry_id, ctx=ctx, base=base, now=now)
-    if booked is None:  # outside the transaction, so the entry's return to the queue is kept
-        raise OfferGone(
-            gettext("Sorry, this time has just been taken. You are still on the waitlist.")
-        )
-    return booked
-
-
-def _accept(
-    entry_id: int, *, ctx: AuditContext | None, base: str, now: datetime
-) -> Appointment | None:
-    """`accept_offer` inside its transaction; None when the time was taken (entry waits again).
-
-    Only the entry's row is locked (`of=("self",)`): FOR UPDATE over the joined service, clinic
-    and patient rows would block every booking's foreign-key checks on them while this waits
-    for the resource locks those bookings hold, a deadlock (seen in test_waitlist_race).
-    """
-    entry = (
-        WaitlistEntry.objects.select_for_update(of=("self",))
-        .select_related("service__location", "service__clinic", "patient", "clinic")
-        .get(pk=entry_id)
-    )
-    if entry.status == WaitStatus.BOOKED and entry.appointment_id:
-        return reload(entry.appointment_id)
-    if entry.status != WaitStatus.OFFERED or entry.offer_start is None:
-        raise OfferGone(gettext("This offer is no longer open."))
-    if entry.offer_expires_at is None or entry.offer_expires_at <= now:
-        raise OfferGone(
-            gettext("This offer has expired and has passed to the next person waiting.")
-        )
-    service, start = entry.service, entry.offer_start
-    roles = candidates(service)
-    lead = entry.offer_resource or None
-    try:
-        with transaction.atomic():
-            lock_resources(service, lead, roles=roles)
-            end, resources = pick(service, start, lead=lead, now=now, staff=True, roles=roles)
-            appointment = new_appointment(
-                service,
-                patient=entry.patient,
-                start=start,
-                end=end,
-                mode=service.modes()[0],
-                source=Source.WAITLIST,
-            )
-            hold(appointment, resources, roles=roles)
-    except (SlotTaken, BookingError):
-        entry.status = WaitStatus.WAITING
-        entry.offer_token_hash = None
-        entry.save(update_fields=["status", "offer_token_hash"])
-        record(
-            "waitlist.offer_taken",
-            ctx=ctx,
-            clinic=entry.clinic,
-            patient_id=entry.patient_id,
-            obj=entry,
-        )
-        return None
-    assign_clinician(entry.patient, service, resources, actor=None, ctx=ctx or AuditContext())
-    entry.status, entry.appointment, entry.closed_at = WaitStatus.BOOKED, appointment, now
-    entry.save(update_fields=["status", "appointment", "closed_at"])
-    appointment = reload(appointment.pk)
-    notify.to_patient(appointment, "confirmation", base)
-    reminders.schedule(appointment, base, now=now)
-    record(
-        "waitlist.accepted",
-        ctx=ctx,
-        clinic=appointment.clinic,
-        patient_id=appointment.patient_id,
-        obj=appointment,
-        details={"entry": entry.pk, "service": service.slug, "resources": list(resources)},
-    )
-    return appointment
 
 
 def _lapse(entry_id: int, *, base: str, now: datetime) -> bool:

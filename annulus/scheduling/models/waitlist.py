@@ -26,7 +26,7 @@ class WaitlistEntry(models.Model):
     When a time of the service frees up (a cancellation or a move), the first waiting entry gets
     an offer: that start, held for nobody, which the patient books through an emailed link
     before `offer_expires_at`. An offer that expires lapses the entry and passes the time on.
-    Only the hash of the offer link's token is stored.
+    Only the hashes of the offer link's token and of the place's own link are stored.
     """
 
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
@@ -52,6 +52,10 @@ class WaitlistEntry(models.Model):
         related_name="+",
     )  # fmt: skip
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The place's own link, for someone who joined without a booking (no manage link to show
+    # it): derived from SECRET_KEY and this salt as a booking's is; only its hash is stored.
+    manage_salt = models.CharField(max_length=32, null=True, blank=True, unique=True)
+    manage_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["joined_at", "id"]

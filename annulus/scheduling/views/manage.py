@@ -1,5 +1,6 @@
 """The patient's own appointment: the manage link, the booked page, its .ics, change, cancel,
-and the patient's places on waitlists, which they can leave from here."""
+the patient's places on waitlists, which they can leave from here, and a join of the waitlist
+for an earlier time of this appointment's service."""
 
 from __future__ import annotations
 
@@ -59,12 +60,26 @@ def _waitlist_context(appointment: Appointment) -> list[dict[str, Any]]:
     return [
         {
             "pk": entry.pk,
+            "service_id": entry.service_id,
             "service": entry.service.name,
             "since": day_label(entry.joined_at, zone),
             "offered": entry.status == WaitStatus.OFFERED,
         }
         for entry in open_waitlist_places(appointment.patient)
     ]
+
+
+def _can_wait_for_earlier(appointment: Appointment, places: list[dict[str, Any]]) -> bool:
+    """Offer "tell me if an earlier time opens": a coming booking of an online service whose
+    patient does not wait for it already (the public join's rules, `join_from_booking`)."""
+    service = appointment.service
+    return (
+        appointment.status == Status.BOOKED
+        and appointment.start > timezone.now()
+        and service.online_bookable
+        and service.active
+        and not any(place["service_id"] == service.pk for place in places)
+    )
 
 
 def _appointment_context(appointment: Appointment) -> dict[str, Any]:
@@ -116,12 +131,15 @@ def appointment(request: HttpRequest) -> HttpResponse:
     just_booked = bool(request.session.pop(JUST_BOOKED_KEY, False))
     moved = request.GET.get("moved") == "1" and found.status == Status.BOOKED
     title = _("You are booked") if just_booked else _("Your appointment")
+    places = _waitlist_context(found)
     context = {
         **_appointment_context(found),
         "just_booked": just_booked,
         "moved": moved,
         "left_waitlist": request.GET.get("left") == "1",
-        "waitlist": _waitlist_context(found),
+        "joined_waitlist": request.GET.get("joined") == "1" and bool(places),
+        "waitlist": places,
+        "can_join_waitlist": _can_wait_for_earlier(found, places),
         "page_title": _("Your appointment has moved") if moved else title,
     }
     return private(render(request, "scheduling/appointment.html", context))
@@ -241,3 +259,20 @@ def leave_waitlist(request: HttpRequest, entry_id: int) -> HttpResponse:
     with contextlib.suppress(actions.NotAllowed):
         actions.remove_from_waitlist(entry, actor=None, ctx=AuditContext.from_request(request))
     return private(redirect(f"{reverse('scheduling:appointment')}?left=1"))
+
+
+@public
+@never_cache
+@require_POST
+@limited("book.submit")
+def join_waitlist(request: HttpRequest) -> HttpResponse:
+    """ "Tell me if an earlier time opens": join the waitlist of this appointment's service.
+    The session from the manage link says who the patient is; a double submit keeps one place."""
+    found = _session_appointment(request)
+    if found is None:
+        return _not_found(request)
+    try:
+        actions.join_from_booking(found, ctx=AuditContext.from_request(request))
+    except (actions.BookingError, actions.NotAllowed):
+        return private(redirect("scheduling:appointment"))  # the page no longer offers it
+    return private(redirect(f"{reverse('scheduling:appointment')}?joined=1"))

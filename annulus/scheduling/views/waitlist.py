@@ -2,7 +2,8 @@
 
 The offer link's token is swapped for a session on first use and the page redirects to a plain
 address, as the manage link does. Accepting is a POST; a second click finds the booking made by
-the first (the action is idempotent).
+the first (the action is idempotent). When accepting moved the patient's later booking, the
+manage page says it moved (as the email does) rather than "You are booked".
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -23,6 +25,7 @@ from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.lib.site import site_base
 from annulus.scheduling import actions
+from annulus.scheduling.actions.waitlist_accept import booking_to_replace
 from annulus.scheduling.forms import WaitlistJoinForm
 from annulus.scheduling.links import when_label
 from annulus.scheduling.models import WaitlistEntry, WaitStatus
@@ -68,8 +71,10 @@ def join(request: HttpRequest) -> HttpResponse:
                     email=d["email"],
                     phone=d["phone"],
                     date_of_birth=d["date_of_birth"],
+                    language=translation.get_language() or "en",
                 ),
                 ctx=AuditContext.from_request(request),
+                base=site_base(request),
             )
             done = {"page_title": _("You are on the waitlist"), "service": service, "done": True}
             return private(render(request, "scheduling/waitlist_join.html", done))
@@ -126,6 +131,9 @@ def offer(request: HttpRequest) -> HttpResponse:
         except actions.OfferGone as exc:
             return _gone(request, exc.message, 409)
         request.session[APPOINTMENT_KEY] = appointment.pk
+        if entry.offered_at and appointment.created_at < entry.offered_at:
+            # Their later booking was moved to this time: the page and the email say "moved".
+            return private(redirect(f"{reverse('scheduling:appointment')}?moved=1"))
         request.session[JUST_BOOKED_KEY] = True
         return private(redirect("scheduling:appointment"))
     if entry.status == WaitStatus.BOOKED and entry.appointment_id:
@@ -137,7 +145,9 @@ def offer(request: HttpRequest) -> HttpResponse:
     if entry.offer_expires_at <= now:
         return _gone(request, _("This offer has expired and has passed to the next person."), 409)
     zone = entry.service.location.zone
+    replaces = booking_to_replace(entry, entry.offer_start)
     context = {
+        "replaces": when_label(replaces.start, zone) if replaces else "",
         "page_title": _("A time has opened up"),
         "entry": entry,
         "service": entry.service,
