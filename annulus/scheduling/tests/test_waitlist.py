@@ -212,3 +212,19 @@ def test_a_visitor_joins_the_waitlist_from_the_booking_page(client, schedule):
     assert client.post("/book/waitlist/join/", form).status_code == 200  # double submit
     entry = WaitlistEntry.objects.get()
     assert entry.patient.last_name == "Waiting" and entry.status == WaitStatus.WAITING
+
+
+def test_staff_page_through_the_waitlist_and_filter_it_by_service(staff_client, schedule):
+    patients = [
+        Patient.objects.create(clinic=schedule.clinic, first_name=f"P{n:03d}", last_name="Wait")
+        for n in range(60)
+    ]
+    for patient in patients:
+        actions.join_waitlist(schedule.consultation, patient, **as_staff(None))
+    actions.join_waitlist(schedule.extended, patients[0], **as_staff(None))
+    first = staff_client.get("/staff/calendar/waitlist/").content.decode()
+    assert "61 waiting, page 1 of 2" in first and 'rel="next"' in first
+    second = staff_client.get("/staff/calendar/waitlist/", {"page": 2}).content.decode()
+    assert "page 2 of 2" in second and second.count("<tr>") == 1 + 11
+    only = staff_client.get("/staff/calendar/waitlist/", {"service": "extended"}).content.decode()
+    assert "1 waiting" in only and "Extended" in only and only.count("<tr>") == 2

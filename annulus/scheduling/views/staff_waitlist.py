@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,14 +15,15 @@ from annulus.audit.record import record
 from annulus.patients.access import WRITE_ROLES
 from annulus.scheduling import actions
 from annulus.scheduling.forms import StaffWaitlistForm
-from annulus.scheduling.models import OPEN, WaitlistEntry
+from annulus.scheduling.models import OPEN, Service, WaitlistEntry
 
-SHOWN = 200
+PAGE_SIZE = 50
 
 
 @require_http_methods(["GET", "POST"])
 def waitlist(request: StaffRequest) -> HttpResponse:
-    """Open entries by service, oldest first (the order offers go out); POST adds a patient."""
+    """Open entries by service, oldest first (the order offers go out), a page at a time and
+    filtered by service (`?service=<slug>`); POST adds a patient."""
     clinic = get_clinic_for_user(request)
     form = StaffWaitlistForm(request.POST or None, clinic=clinic)
     status = 200
@@ -42,18 +44,29 @@ def waitlist(request: StaffRequest) -> HttpResponse:
             else:
                 messages.success(request, "Added to the waitlist.")
                 return redirect("scheduling_staff:waitlist")
-    entries = list(
-        WaitlistEntry.objects.filter(clinic=clinic, status__in=OPEN)
-        .select_related("service", "patient", "service__location")
-        .order_by("service__name", "joined_at", "id")[:SHOWN]
+    services = list(Service.objects.filter(clinic=clinic).order_by("name"))
+    chosen = request.GET.get("service", "")
+    entries = WaitlistEntry.objects.filter(clinic=clinic, status__in=OPEN)
+    if chosen:
+        entries = entries.filter(service__slug=chosen)
+    entries = entries.select_related("service", "patient", "service__location").order_by(
+        "service__name", "joined_at", "id"
     )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     record(
         "waitlist.viewed",
         request=request,
         clinic=clinic,
-        details={"entries": len(entries)},
+        details={"entries": len(page.object_list), "page": page.number},
     )
-    context = {"entries": entries, "form": form, "zone": clinic.zone}
+    context = {
+        "page": page,
+        "total": page.paginator.count,
+        "services": services,
+        "chosen": chosen,
+        "form": form,
+        "zone": clinic.zone,
+    }
     return render(request, "scheduling/staff/waitlist.html", context, status=status)
 
 
