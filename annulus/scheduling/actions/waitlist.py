@@ -51,6 +51,7 @@ OFFER_HOURS = 2
 __all__ = [
     "OFFER_HOURS",
     "OfferGone",
+    "booking_to_replace",
     "expire_due",
     "find_offer",
     "join_from_booking",
@@ -247,6 +248,21 @@ def offer_freed(
     return entry
 
 
+def booking_to_replace(entry: WaitlistEntry, start: datetime) -> Appointment | None:
+    """The patient's next booking of the entry's service after `start`, which an accepted
+    offer of `start` replaces; None when they hold none."""
+    return (
+        Appointment.objects.filter(
+            patient_id=entry.patient_id,
+            service_id=entry.service_id,
+            status=Status.BOOKED,
+            start__gt=start,
+        )
+        .order_by("start", "id")
+        .first()
+    )
+
+
 def _email_offer(entry: WaitlistEntry, token: str, base: str) -> None:
     """A link and its expiry only: the page behind the link shows the time."""
     if not entry.patient.email:
@@ -259,6 +275,10 @@ def _email_offer(entry: WaitlistEntry, token: str, base: str) -> None:
         "url": base + reverse("scheduling:waitlist_offer_link", args=[token]),
         "expires": f"{expires:%-I:%M %p %Z}" if expires else "",
         "hours": OFFER_HOURS,
+        # Said without the time: booking the offer moves the booking they hold (see accept).
+        "moves_booking": booking_to_replace(entry, entry.offer_start) is not None
+        if entry.offer_start
+        else False,
     }
     # In the patient's language, as every email they get (issue 18).
     with translation.override(entry.patient.language or "en"):

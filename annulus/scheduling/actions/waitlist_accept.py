@@ -33,11 +33,11 @@ from annulus.scheduling.actions.common import (
     pick,
     reload,
 )
-from annulus.scheduling.actions.waitlist import OfferGone
+from annulus.scheduling.actions.waitlist import OfferGone, booking_to_replace
 from annulus.scheduling.availability import candidates
-from annulus.scheduling.models import Appointment, Source, Status, WaitlistEntry, WaitStatus
+from annulus.scheduling.models import Appointment, Source, WaitlistEntry, WaitStatus
 
-__all__ = ["accept_offer", "booking_to_replace"]
+__all__ = ["accept_offer"]
 
 
 def accept_offer(
@@ -61,21 +61,6 @@ def accept_offer(
             gettext("Sorry, this time has just been taken. You are still on the waitlist.")
         )
     return booked
-
-
-def booking_to_replace(entry: WaitlistEntry, start: datetime) -> Appointment | None:
-    """The patient's next booking of the entry's service after `start`, which an accepted
-    offer of `start` replaces; None when they hold none."""
-    return (
-        Appointment.objects.filter(
-            patient_id=entry.patient_id,
-            service_id=entry.service_id,
-            status=Status.BOOKED,
-            start__gt=start,
-        )
-        .order_by("start", "id")
-        .first()
-    )
 
 
 def _accept(

@@ -61,6 +61,8 @@ def test_accepting_an_earlier_time_moves_the_later_booking(schedule):
     free_monday_nine(schedule)
     entry = WaitlistEntry.objects.get(patient=later.patient)
     assert entry.status == WaitStatus.OFFERED and entry.offer_start == at(MONDAY, 9)
+    offer = OutboundEmail.objects.get(kind="waitlist.offer")
+    assert "Booking it moves the appointment you already have" in offer.body_text
     OutboundEmail.objects.all().delete()
 
     booked = actions.accept_offer(entry.pk, ctx=None, base=BASE)
@@ -141,6 +143,8 @@ def test_without_a_later_booking_accepting_books_a_new_appointment(schedule, cli
     entry = WaitlistEntry.objects.get(patient=patient)
     booked = actions.accept_offer(entry.pk, ctx=None, base=BASE)
     assert booked.source == "waitlist" and booked.start == at(MONDAY, 9)
+    offer = OutboundEmail.objects.get(kind="waitlist.offer", to="new@example.org")
+    assert "moves the appointment" not in offer.body_text
     kinds = OutboundEmail.objects.filter(to="new@example.org").values_list("kind", flat=True)
     assert sorted(kinds) == ["booking.confirmation", "waitlist.offer"]
     assert AuditEvent.objects.get(action="waitlist.accepted").details["moved_booking"] is False

@@ -25,7 +25,7 @@ from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.lib.site import site_base
 from annulus.scheduling import actions
-from annulus.scheduling.actions.waitlist_accept import booking_to_replace
+from annulus.scheduling.actions.waitlist import booking_to_replace
 from annulus.scheduling.forms import WaitlistJoinForm
 from annulus.scheduling.links import when_label
 from annulus.scheduling.models import WaitlistEntry, WaitStatus
