@@ -143,8 +143,8 @@ def join(
         return answer
     body = dict(answer.body)
     new = bool(body.pop(NEW, False))
-    entry = WaitlistEntry.objects.get(pk=body["id"])
-    return Status(answer.status, {**body, "manage_url": place_url(entry, base) if new else None})
+    entry = WaitlistEntry.objects.filter(pk=body["id"]).first() if new else None
+    return Status(answer.status, {**body, "manage_url": place_url(entry, base) if entry else None})
 
 
 @router.get(

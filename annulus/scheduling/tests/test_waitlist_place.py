@@ -105,3 +105,19 @@ def test_the_join_page_emails_the_link_in_the_patients_language(client, schedule
     email = OutboundEmail.objects.get(kind="waitlist.joined")
     assert "Está en la lista de espera" in email.subject
     assert "/es/book/waitlist/place/" in email.body_text
+
+
+def test_the_openapi_description_documents_the_places_link(client, schedule):
+    spec = client.get("/api/v1/openapi.json").json()
+    join = spec["paths"]["/api/v1/waitlist"]["post"]
+    assert "No booking is needed" in join["description"]
+    schema = join["responses"]["201"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[1]
+    link = spec["components"]["schemas"][name]["properties"]["manage_url"]
+    assert "Manage-Token" in link["description"]
+    assert {"type": "null"} in link.get("anyOf", [])  # null for a patient already waiting
+
+
+def test_the_api_join_is_rate_limited_per_address(client, schedule, rate_limits):
+    codes = [join_api(client, n).status_code for n in range(21)]
+    assert codes[:20] == [201] * 20 and codes[20] == 429

@@ -58,3 +58,23 @@ def test_an_accept_racing_a_public_booking_leaves_one_appointment(schedule, clin
     assert isinstance(lost[0], actions.OfferGone | actions.SlotTaken)
     entry.refresh_from_db()
     assert entry.status in (WaitStatus.BOOKED, WaitStatus.WAITING)
+
+
+def test_eight_simultaneous_accepts_move_a_later_booking_once(schedule):
+    """The patient holds a later booking: every click gets the one booking, moved once."""
+    later = actions.book_appointment(
+        None, service=schedule.consultation, start=at(MONDAY, 14), details=details(7)
+    )
+    actions.join_from_booking(later, ctx=None)
+    for n, lead in enumerate(("dr-ames", "dr-baker")):
+        booked = actions.book_appointment(
+            None, service=schedule.consultation, start=at(MONDAY, 9), resource=lead,
+            details=details(n + 1),
+        )  # fmt: skip
+    actions.cancel(None, booked)
+    entry = WaitlistEntry.objects.get(patient=later.patient, status=WaitStatus.OFFERED)
+    results = fire(8, lambda _i: actions.accept_offer(entry.pk, ctx=None))
+    assert all(isinstance(r, Appointment) for r in results), results
+    assert {r.pk for r in results} == {later.pk}
+    held = Appointment.objects.filter(patient=later.patient)
+    assert [(a.start, a.status, a.sequence) for a in held] == [(at(MONDAY, 9), "booked", 1)]
