@@ -108,9 +108,9 @@ def completion_counts(
         )
         .order_by()
     )
-    for group in open_partial:
-        rows[group["code"]]["open_now"] += group["in_progress"]
-        rows[group["code"]]["partial"] += group["finished"]
+    for answer in open_partial:
+        rows[answer["code"]]["open_now"] += answer["in_progress"]
+        rows[answer["code"]]["partial"] += answer["finished"]
     return sorted(rows.values(), key=lambda row: row["position"])
 
 
