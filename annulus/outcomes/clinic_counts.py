@@ -2,7 +2,9 @@
 
 Each invitation's state follows ``results.display_state`` exactly, written as conditions on its
 status, window and response, so the database classifies and counts instead of Python loading
-every invitation (300,000 of them at 100,000 patients):
+every invitation (a million of them at 100,000 patients). Only a partial answer whose window is
+still open needs its response, so the responses are joined to those few rows alone, never to
+every invitation; the indexes these queries read are on ``Invitation`` (migration 0004):
 
 - completed: status completed; not asked: cancelled;
 - missed: status missed, or scheduled/sent with the window closed (the timer has not run yet);
