@@ -147,7 +147,23 @@ class Invitation(models.Model):
                 name="invitation_completed_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["status", "closes"], name="invitation_status_closes")]
+        indexes = [
+            models.Index(fields=["status", "closes"], name="invitation_status_closes"),
+            # The clinic page (``clinic_counts``) at 100,000 patients, a million invitations:
+            # time points by status and follow-up (lost to follow-up), waiting ones by opening
+            # day (open now; windows ended before the timer ran), open partial answers by end.
+            models.Index(
+                fields=["status", "follow_up", "position"], name="invitation_status_follow_up"
+            ),
+            models.Index(
+                fields=["opens", "expires_at"],
+                condition=Q(status__in=["scheduled", "sent"]),
+                name="invitation_waiting_opens",
+            ),
+            models.Index(
+                fields=["expires_at"], condition=Q(status="partial"), name="invitation_partial_ends"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} for follow-up {self.follow_up_id}: {self.status}"

@@ -343,16 +343,21 @@ class DueRow:
         return STATE_LABELS[self.state]
 
 
+def due_rows(invitations: list[Invitation], now: datetime) -> list[DueRow]:
+    """``DueRow``s of invitations from ``clinic_counts.open_now_page`` (responses prefetched)."""
+    return [
+        DueRow(invitation, display_state(invitation, getattr(invitation, "response", None), now))
+        for invitation in invitations
+    ]
+
+
 def open_now(
     follow_ups: Any, now: datetime, *, today: date | None = None, limit: int | None = None
 ) -> list[DueRow]:
     """Time points whose window is open and that are not finished, overdue first (in SQL; only
     the first ``limit`` are loaded)."""
     day = today if today is not None else _today(follow_ups, now)
-    queryset = clinic_counts.open_now(Invitation.objects.filter(follow_up__in=follow_ups), now, day)
-    if limit is not None:
-        queryset = queryset[:limit]
-    return [
-        DueRow(invitation, display_state(invitation, getattr(invitation, "response", None), now))
-        for invitation in queryset
-    ]
+    shown, _ = clinic_counts.open_now_page(
+        Invitation.objects.filter(follow_up__in=follow_ups), now, day, limit
+    )
+    return due_rows(shown, now)

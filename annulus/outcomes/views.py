@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,7 +21,7 @@ from annulus.outcomes import actions, charts, clinic_counts, library, results
 from annulus.outcomes.catalog import list_instruments
 from annulus.outcomes.emails import survey_url
 from annulus.outcomes.forms import StopForm
-from annulus.outcomes.models import ARM_CHOICES, FollowUp, Invitation
+from annulus.outcomes.models import ARM_CHOICES, FollowUp, FollowUpStatus, Invitation
 from annulus.outcomes.responders import responder_label
 from annulus.patients.access import get_patient_for_user
 from annulus.patients.models import Patient
@@ -273,10 +273,11 @@ def _clinic_counts(
     request: HttpRequest,
 ) -> dict[str, Any]:
     not_followed = treated.exclude(Exists(FollowUp.objects.filter(patient=OuterRef("pk"))))
+    not_followed_count = not_followed.count()
     # Lost to follow-up: one query for the ids in name order (the count is their number), then
     # only the shown page's follow-ups are loaded.
     lost_ids = list(
-        FollowUp.objects.filter(id__in=clinic_counts.lost_follow_up_ids(clinic.pk, now))
+        FollowUp.objects.filter(id__in=clinic_counts.lost_follow_up_ids(clinic.pk, now, today))
         .order_by("patient__last_name", "patient__first_name", "id")
         .values_list("id", flat=True)
     )
@@ -284,20 +285,26 @@ def _clinic_counts(
     shown = FollowUp.objects.select_related("patient").in_bulk(list(lost_page.object_list))
     rows: list[Any] = [shown[pk] for pk in lost_page.object_list if pk in shown]
     lost_page.object_list = rows
+    enrolment = follow_ups.aggregate(
+        enrolled=Count("id"), stopped=Count("id", filter=Q(status=FollowUpStatus.STOPPED))
+    )
+    open_now, open_count = clinic_counts.open_now_page(
+        Invitation.objects.filter(follow_up__in=follow_ups), now, today, LIST_PAGE
+    )
     return {
         "completion": results.completion_by_time_point(
             follow_ups, now, arm=arm or None, today=today
         ),
-        "open_now": results.open_now(follow_ups, now, today=today, limit=LIST_PAGE),
-        "open_count": clinic_counts.open_now(
-            Invitation.objects.filter(follow_up__in=follow_ups), now, today
-        ).count(),
-        "not_followed": list(not_followed.order_by("last_name", "first_name")[:100]),
-        "not_followed_count": not_followed.count(),
+        "open_now": results.due_rows(open_now, now),
+        "open_count": open_count,
+        # The list only when someone is missing (its sort reads the whole clinic).
+        "not_followed": list(not_followed.order_by("last_name", "first_name")[:100])
+        if not_followed_count
+        else [],
+        "not_followed_count": not_followed_count,
         "lost": lost_page,
         "lost_count": lost_page.paginator.count,
-        "enrolled": follow_ups.count(),
-        "stopped": follow_ups.filter(status="stopped").count(),
+        **enrolment,
     }
 
 

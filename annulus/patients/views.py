@@ -57,7 +57,12 @@ def patient_list(request: HttpRequest) -> HttpResponse:
             patients = patients.filter(stage=stage)
         if clinician := form.cleaned_data["clinician"]:
             patients = patients.filter(clinician_id=clinician)
-    page = Paginator(patients, 25).get_page(request.GET.get("page"))
+    # The page is chosen over ids (the clinic/name index, nothing else computed), then only its
+    # 25 rows get their next appointment: on the last of 4,000 pages the subquery otherwise ran
+    # for every patient before the sort skipped them (issue 13).
+    page = Paginator(patients.values_list("pk", flat=True), 25).get_page(request.GET.get("page"))
+    shown = patients.in_bulk(list(page.object_list))
+    page.object_list = [shown[pk] for pk in page.object_list if pk in shown]
     record(PATIENT_LIST, request=request, clinic=clinic, details={"count": len(page)})
     context = {"form": form, "page": page, "zone": clinic.zone}
     return render(request, "patients/list.html", context, status=status)

@@ -75,7 +75,7 @@ def test_it_finds_the_lost_in_one_query_like_the_per_patient_rule(
     with django_assert_max_num_queries(1):
         found = set(
             FollowUp.objects.filter(
-                id__in=clinic_counts.lost_follow_up_ids(registry.pk, now)
+                id__in=clinic_counts.lost_follow_up_ids(registry.pk, now, local_day(registry, now))
             ).values_list("pk", flat=True)
         )
     assert found == expected
@@ -89,3 +89,30 @@ def test_open_now_lists_overdue_first_and_matches_display_state(registry: Any) -
     overdue = [r.state == "overdue" for r in rows]
     assert overdue == sorted(overdue, reverse=True)
     assert len(results.open_now(follow_ups, now, limit=2)) == 2
+
+
+def test_the_open_count_and_page_hold_every_open_time_point_like_display_state(
+    registry: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The count comes with the page (one ranking query): it must be every invitation of an
+    active follow-up that ``display_state`` calls due, overdue or in progress, and the page
+    its first rows, overdue first."""
+    now = timezone.now()
+    today = local_day(registry, now)
+    expected = {
+        invitation.pk
+        for invitation in Invitation.objects.filter(
+            follow_up__patient__clinic=registry, follow_up__status="active"
+        ).select_related("follow_up__patient__clinic", "response")
+        if results.display_state(invitation, getattr(invitation, "response", None), now)
+        in ("due", "overdue", "in-progress")
+    }
+    invitations = Invitation.objects.filter(follow_up__patient__clinic=registry)
+    # The in-progress ids, the ranked ids with the count, the shown rows, their responses.
+    with django_assert_max_num_queries(4):
+        shown, count = clinic_counts.open_now_page(invitations, now, today, 5)
+    assert count == len(expected) > 5
+    everything, total = clinic_counts.open_now_page(invitations, now, today, None)
+    assert total == count and {i.pk for i in everything} == expected
+    assert [i.pk for i in shown] == [i.pk for i in everything[:5]]
+    assert "in-progress" in {r.state for r in results.due_rows(everything, now)}

@@ -69,6 +69,22 @@ def test_the_list_shows_phone_and_next_appointment_in_constant_queries(
     assert count()[0] == with_one
 
 
+def test_a_later_page_lists_its_patients_in_name_order_with_their_appointments(
+    staff_client, clinic, clinician
+):
+    """The page is chosen over ids, then its rows are loaded: same order, same next visit."""
+    schedule = make_schedule(clinic)
+    monday = next_weekday(0)
+    for n in reversed(range(27)):  # created out of name order
+        make_patient(clinic, last_name=f"Name{n:02d}", phone=f"+1 555 03{n:02d}")
+    last = Patient.objects.get(last_name="Name26")
+    book(schedule, last, monday, 9, clinician)
+    html = staff_client.get("/staff/patients/", {"page": 2}).content.decode()
+    assert "+1 555 0325" in html and "+1 555 0326" in html and "+1 555 0324" not in html
+    assert html.index("+1 555 0325") < html.index("+1 555 0326")
+    assert "9:00 AM C" in html
+
+
 @pytest.mark.parametrize("typed", ["1975-04-23", "04/23/1975", "4/23/1975"])
 def test_search_by_date_of_birth_in_the_formats_the_pages_show(staff_client, clinic, typed):
     make_patient(clinic, last_name="Born", date_of_birth=date(1975, 4, 23))
