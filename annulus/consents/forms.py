@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from annulus.consents.actions import EstimateItem
 from annulus.consents.models import ConsentKind
@@ -97,13 +98,16 @@ class SignatureForm(forms.Form):
             self.fields[statement_name(s.id)] = forms.BooleanField(
                 label=s.text,
                 required=True,
-                error_messages={"required": f"Tick this statement to sign: “{s.text}”"},
+                error_messages={
+                    "required": _("Tick this statement to sign: “%(statement)s”")
+                    % {"statement": s.text}
+                },
             )
         self.fields["typed_name"] = forms.CharField(
-            label="Type your full name to sign",
+            label=_("Type your full name to sign"),
             max_length=200,
-            help_text="Your first and last name, as the clinic has them.",
-            error_messages={"required": "Your full name: type it to sign."},
+            help_text=_("Your first and last name, as the clinic has them."),
+            error_messages={"required": _("Your full name: type it to sign.")},
         )
         self.fields["typed_name"].widget.attrs.update({"autocomplete": "name"})
 
@@ -111,7 +115,7 @@ class SignatureForm(forms.Form):
         name = " ".join(self.cleaned_data["typed_name"].split())
         if _plain_name(name) != _plain_name(self.expected_name):
             raise forms.ValidationError(
-                "Your full name: type your first and last name as the clinic has them."
+                _("Your full name: type your first and last name as the clinic has them.")
             )
         return name
 
