@@ -94,13 +94,15 @@ class SignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.text = text
         self.expected_name = expected_name
-        for s in text.statements:
+        # The error names the statement by its number: the summary at the top of the page then
+        # stays short, and its link leads to the statement itself.
+        for number, s in enumerate(text.statements, start=1):
             self.fields[statement_name(s.id)] = forms.BooleanField(
                 label=s.text,
                 required=True,
                 error_messages={
-                    "required": _("Tick this statement to sign: “%(statement)s”")
-                    % {"statement": s.text}
+                    "required": _("Statement %(number)s of %(count)s: tick it to sign.")
+                    % {"number": number, "count": len(text.statements)}
                 },
             )
         self.fields["typed_name"] = forms.CharField(

@@ -64,7 +64,7 @@ def test_a_spanish_patient_signs_the_spanish_text_and_the_pdf_is_spanish(staff_c
     missing = spanish_signature()
     del missing["statement_not-fda-approved"]
     errors = own.post("/es/consent/", missing).content.decode()
-    assert "Marque esta declaración para firmar" in errors
+    assert "Declaración 3 de 7: márquela para firmar." in errors
     wrong = own.post("/es/consent/", spanish_signature(name="Otra Persona")).content.decode()
     assert "escriba su nombre y su apellido tal como los tiene la clínica" in wrong
 
