@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from annulus.outcomes.catalog import ChoiceItem, Instrument, Section
+from annulus.outcomes.catalog import ChoiceItem, Instrument, ScaleItem, Section
 
 OWN_INSTRUMENTS = (
     "nrs-back",
@@ -131,7 +131,7 @@ def in_language(instrument: Instrument) -> Instrument | None:
 
 
 def _section(section: Section) -> Section:
-    items = []
+    items: list[ChoiceItem | ScaleItem] = []
     for item in section.items:
         if isinstance(item, ChoiceItem):
             options = tuple(o.model_copy(update={"label": gettext(o.label)}) for o in item.options)
