@@ -15,11 +15,12 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.consents.models import ConsentKind, SigningChannel, TreatmentConsent
-from annulus.consents.texts import current_version, load_text
+from annulus.consents.texts import current_version, has_translation, load_text
 from annulus.lib.tokens import new_token, token_hash
 from annulus.patients.models import ChangeRecord, Patient
 
@@ -33,7 +34,7 @@ class ConsentError(Exception):
 
 class AlreadySigned(ConsentError):
     def __init__(self, consent: TreatmentConsent) -> None:
-        super().__init__("This consent has already been signed.")
+        super().__init__(_("This consent has already been signed."))
         self.consent = consent
 
 
@@ -72,6 +73,7 @@ def prepare_consent(
 ) -> TreatmentConsent:
     """A consent ready to sign, on the current text, with its written cost estimate.
 
+    The text is in the patient's language when that version has a translation, else English.
     Refused when this text version is already signed, or when no estimate item is given. An
     unsigned consent of the same kind is replaced (its link stops working), so only one waits.
     """
@@ -81,7 +83,9 @@ def prepare_consent(
         raise ConsentError("Cost estimate: add at least one item.")
     if any(item.amount < 0 for item in estimate):
         raise ConsentError("Cost estimate: amounts cannot be negative.")
-    text = load_text(kind)
+    version = current_version(kind)
+    language = patient.language if has_translation(kind, version, patient.language) else "en"
+    text = load_text(kind, version, language)
     with transaction.atomic():
         if (
             TreatmentConsent.objects.signed()
@@ -104,6 +108,7 @@ def prepare_consent(
             kind=kind,
             text_version=text.version,
             text_sha256=text.sha256,
+            text_language=text.language,
             estimate_items=[{"label": i.label, "amount": f"{i.amount:.2f}"} for i in estimate],
             estimate_total=sum((i.amount for i in estimate), Decimal("0")),
             currency=currency,
@@ -117,6 +122,7 @@ def prepare_consent(
             changes={
                 "kind": [None, kind],
                 "text_version": [None, text.version],
+                "text_language": [None, text.language],
                 "estimate_total": [None, f"{consent.estimate_total:.2f}"],
             },
             changed_by=user,
@@ -128,7 +134,12 @@ def prepare_consent(
             clinic=patient.clinic,
             patient_id=patient.pk,
             obj=consent,
-            details={"kind": kind, "version": text.version, "replaced": replaced},
+            details={
+                "kind": kind,
+                "version": text.version,
+                "language": text.language,
+                "replaced": replaced,
+            },
         )
     return consent
 
@@ -204,15 +215,17 @@ def sign_consent(
     """
     from annulus.consents.pdf import render_consent_pdf
 
-    text = load_text(consent.kind, consent.text_version)
+    text = load_text(consent.kind, consent.text_version, consent.text_language)
     if consent.text_version != current_version(consent.kind):
-        raise OutdatedText("This consent form has been updated; ask the clinic for the new one.")
+        raise OutdatedText(_("This consent form has been updated; ask the clinic for the new one."))
     missing = [s for s in text.statement_ids if s not in set(accepted)]
     if missing:
-        raise ConsentError(f"Statements: tick every statement (missing: {', '.join(missing)}).")
+        raise ConsentError(
+            _("Statements: tick every statement (missing: %(ids)s).") % {"ids": ", ".join(missing)}
+        )
     name = " ".join(typed_name.split())
     if not name:
-        raise ConsentError("Your full name: type your name to sign.")
+        raise ConsentError(_("Your full name: type your name to sign."))
     with transaction.atomic():
         now = timezone.now()
         try:
@@ -236,7 +249,7 @@ def sign_consent(
         if not updated:
             if consent.signed_at is not None:
                 raise AlreadySigned(consent)
-            raise ConsentError("This signing link has expired; ask the clinic for a new one.")
+            raise ConsentError(_("This signing link has expired; ask the clinic for a new one."))
         pdf = render_consent_pdf(consent, text)
         consent.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         consent.pdf.save("consent.pdf", ContentFile(pdf), save=False)
@@ -263,6 +276,7 @@ def sign_consent(
             details={
                 "kind": consent.kind,
                 "version": consent.text_version,
+                "language": consent.text_language,
                 "channel": consent.signed_channel,
             },
         )

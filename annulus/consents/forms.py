@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from annulus.consents.actions import EstimateItem
 from annulus.consents.models import ConsentKind
@@ -93,17 +94,22 @@ class SignatureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.text = text
         self.expected_name = expected_name
-        for s in text.statements:
+        # The error names the statement by its number: the summary at the top of the page then
+        # stays short, and its link leads to the statement itself.
+        for number, s in enumerate(text.statements, start=1):
             self.fields[statement_name(s.id)] = forms.BooleanField(
                 label=s.text,
                 required=True,
-                error_messages={"required": f"Tick this statement to sign: “{s.text}”"},
+                error_messages={
+                    "required": _("Statement %(number)s of %(count)s: tick it to sign.")
+                    % {"number": number, "count": len(text.statements)}
+                },
             )
         self.fields["typed_name"] = forms.CharField(
-            label="Type your full name to sign",
+            label=_("Type your full name to sign"),
             max_length=200,
-            help_text="Your first and last name, as the clinic has them.",
-            error_messages={"required": "Your full name: type it to sign."},
+            help_text=_("Your first and last name, as the clinic has them."),
+            error_messages={"required": _("Your full name: type it to sign.")},
         )
         self.fields["typed_name"].widget.attrs.update({"autocomplete": "name"})
 
@@ -111,7 +117,7 @@ class SignatureForm(forms.Form):
         name = " ".join(self.cleaned_data["typed_name"].split())
         if _plain_name(name) != _plain_name(self.expected_name):
             raise forms.ValidationError(
-                "Your full name: type your first and last name as the clinic has them."
+                _("Your full name: type your first and last name as the clinic has them.")
             )
         return name
 

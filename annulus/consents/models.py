@@ -49,6 +49,9 @@ class TreatmentConsent(models.Model):
     kind = models.CharField(max_length=20, choices=ConsentKind.choices)
     text_version = models.PositiveSmallIntegerField()
     text_sha256 = models.CharField(max_length=64)
+    # The language of the text file signed ("en": v<N>.yaml, "es": v<N>.es.yaml): with the
+    # version and SHA-256 it names exactly which text the patient read.
+    text_language = models.CharField(max_length=8, default="en")
     # The written cost estimate: [{"label": "...", "amount": "1200.00"}], in `currency`.
     estimate_items = models.JSONField(default=list)
     estimate_total = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
@@ -94,7 +97,7 @@ class TreatmentConsent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} consent v{self.text_version}"
+        return f"{self.get_kind_display()} consent v{self.text_version} ({self.text_language})"
 
     @property
     def is_signed(self) -> bool:

@@ -2,6 +2,7 @@
 and the signature (typed name, time, IP, channel, text version and its SHA-256).
 
 Rendered by WeasyPrint with the consult note's fetcher, which refuses every outside resource.
+The copy is in the language of the text signed (the patient's), so they can read what they got.
 """
 
 from __future__ import annotations
@@ -10,11 +11,18 @@ import hashlib
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from annulus.candidacy.consult_note import render_pdf
-from annulus.consents.models import TreatmentConsent
+from annulus.consents.models import SigningChannel, TreatmentConsent
 from annulus.consents.texts import ConsentText
+
+# The channel in the patient's words (the model's labels are for staff pages, in English).
+CHANNEL_WORDS: dict[str, str] = {
+    SigningChannel.TABLET: gettext_noop("On a clinic tablet"),
+    SigningChannel.LINK: gettext_noop("Through the patient's secure link"),
+}
 
 
 def consent_context(consent: TreatmentConsent, text: ConsentText) -> dict[str, Any]:
@@ -27,12 +35,14 @@ def consent_context(consent: TreatmentConsent, text: ConsentText) -> dict[str, A
         "clinic": patient.clinic,
         "ticked": set(consent.signed_statements or []),
         "signed_local": signed_local,
+        "channel": gettext(CHANNEL_WORDS.get(consent.signed_channel, consent.signed_channel)),
         "generated_at": timezone.now(),
     }
 
 
 def render_consent_pdf(consent: TreatmentConsent, text: ConsentText) -> bytes:
-    html = render_to_string("consents/consent_pdf.html", consent_context(consent, text))
+    with translation.override(text.language):
+        html = render_to_string("consents/consent_pdf.html", consent_context(consent, text))
     return render_pdf(html)
 
 

@@ -2,13 +2,16 @@
 
 As with the intake link, the token is in the URL only on the first visit; it is then kept in the
 session and the page redirects to a plain address, so it does not linger in history, logs or
-Referer headers. Pages are never cached.
+Referer headers. Pages are never cached. The pages are in the language of the text prepared
+(`/es/consent/...` for a Spanish text), whichever address the patient opened.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annulus.accounts.policy import public
@@ -29,6 +32,11 @@ from annulus.lib.tokens import looks_like_token
 
 SESSION_KEY = "annulus_consent"
 DONE_KEY = "annulus_consent_done"
+
+
+def _in_language(name: str, consent: TreatmentConsent) -> str:
+    with translation.override(consent.text_language):
+        return reverse(name)
 
 
 def _private(response: HttpResponse, *, no_referrer: bool = False) -> HttpResponse:
@@ -57,7 +65,7 @@ def consent_start(request: HttpRequest, token: str) -> HttpResponse:
         patient_id=consent.patient_id,
         obj=consent,
     )
-    return _private(redirect("consent_public:sign"), no_referrer=True)
+    return _private(redirect(_in_language("consent_public:sign", consent)), no_referrer=True)
 
 
 @public
@@ -73,8 +81,10 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
         return _private(redirect("consent_public:done"))
     if consent is None or not signable(consent):
         return _private(render(request, "consents/public_invalid.html", status=404))
+    if translation.get_language() != consent.text_language and request.method == "GET":
+        return _private(redirect(_in_language("consent_public:sign", consent)))
     patient = consent.patient
-    text = load_text(consent.kind, consent.text_version)
+    text = load_text(consent.kind, consent.text_version, consent.text_language)
     form = SignatureForm(
         request.POST or None, text=text, expected_name=f"{patient.first_name} {patient.last_name}"
     )

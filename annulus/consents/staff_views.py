@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annulus.accounts.access import deny
@@ -84,12 +86,15 @@ def consent_open(request: StaffRequest, pk: int, consent_id: int) -> HttpRespons
     except AlreadySigned:
         messages.error(request, "This consent is already signed.")
         return redirect("consents:list", pk=patient.pk)
+    # The signing page opens in the language of the text prepared (/es/consent/... in Spanish).
+    with translation.override(consent.text_language):
+        path = reverse("consent_public:start", args=[token])
     if channel == SigningChannel.TABLET:
-        to_signing = redirect("consent_public:start", token=token)
+        to_signing = redirect(path)
         to_signing["Referrer-Policy"] = "no-referrer"
         to_signing["Cache-Control"] = "no-store"
         return to_signing
-    url = request.build_absolute_uri(f"/consent/{token}/")
+    url = request.build_absolute_uri(path)
     context = {"patient": patient, "url": url, "expires_at": expires, "consent": consent}
     response = render(request, "consents/link.html", context)
     response["Cache-Control"] = "no-store"

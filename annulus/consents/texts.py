@@ -1,7 +1,10 @@
 """Consent texts as versioned data: `texts/<kind>/v<N>.yaml`, newest version current.
 
-A signed consent names the kind, version and SHA-256 of the file it agreed to. Wording is never
-edited in place: a change is a new file, and patients sign the new version as a new consent.
+A signed consent names the kind, version, language and SHA-256 of the file it agreed to. Wording
+is never edited in place: a change is a new file, and patients sign the new version as a new
+consent. A translation is its own file beside the English one, `v<N>.<language>.yaml` (e.g.
+`v1.es.yaml`), with its own SHA-256: the same version number says it is the same content, and
+it must list the same statements (ids) as the English file of that version.
 Files are checked when loaded (every key known, statements with unique ids), and a problem names
 the file and the key.
 """
@@ -20,7 +23,8 @@ from django.conf import settings
 
 TEXTS_DIR = Path(__file__).resolve().parent / "texts"
 _FILE = re.compile(r"v([1-9][0-9]*)\.yaml")
-_KEYS = {"kind", "version", "title", "paragraphs", "statements", "references"}
+_KEYS = {"kind", "version", "language", "title", "paragraphs", "statements", "references"}
+ENGLISH = "en"
 
 
 class ConsentTextError(ValueError):
@@ -37,6 +41,7 @@ class Statement:
 class ConsentText:
     kind: str
     version: int
+    language: str
     title: str
     paragraphs: tuple[str, ...]
     statements: tuple[Statement, ...]
@@ -67,14 +72,35 @@ def current_version(kind: str) -> int:
     return released[-1]
 
 
-def load_text(kind: str, version: int | None = None) -> ConsentText:
-    """The text of `kind` at `version` (the newest when None)."""
+def _path(kind: str, version: int, language: str) -> Path:
+    suffix = "" if language == ENGLISH else f".{language}"
+    return texts_dir() / kind / f"v{version}{suffix}.yaml"
+
+
+def has_translation(kind: str, version: int, language: str) -> bool:
+    return language == ENGLISH or _path(kind, version, language).is_file()
+
+
+def load_text(kind: str, version: int | None = None, language: str = ENGLISH) -> ConsentText:
+    """The text of `kind` at `version` (the newest when None), in `language`.
+
+    A translation must tick the same statements as the English text of its version: the
+    patient agrees to the same things whichever language they read.
+    """
     if version is None:
         version = current_version(kind)
-    path = texts_dir() / kind / f"v{version}.yaml"
+    path = _path(kind, version, language)
     if not path.is_file():
-        raise ConsentTextError(f"{kind}: no version {version} of the consent text")
-    return _parse(path, path.read_bytes())
+        raise ConsentTextError(f"{kind}: no version {version} of the consent text in {language}")
+    text = _parse(path, path.read_bytes())
+    if language != ENGLISH:
+        english = load_text(kind, version)
+        if text.statement_ids != english.statement_ids:
+            raise ConsentTextError(
+                f"{path.parent.name}/{path.name}: statements must be those of v{version}.yaml "
+                f"({', '.join(english.statement_ids)})"
+            )
+    return text
 
 
 @functools.lru_cache(maxsize=64)
@@ -88,8 +114,11 @@ def _parse(path: Path, raw: bytes) -> ConsentText:
         raise ConsentTextError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     if data.get("kind") != path.parent.name:
         raise ConsentTextError(f"{where}: kind must be {path.parent.name!r}")
-    if data.get("version") != int(path.stem[1:]):
-        raise ConsentTextError(f"{where}: version must be {path.stem[1:]}")
+    number, _, language = path.stem[1:].partition(".")
+    if data.get("version") != int(number):
+        raise ConsentTextError(f"{where}: version must be {number}")
+    if data.get("language", ENGLISH) != (language or ENGLISH):
+        raise ConsentTextError(f"{where}: language must be {language or ENGLISH!r}")
     statements = data.get("statements") or []
     ids = [s.get("id") for s in statements if isinstance(s, dict)]
     if not statements or len(ids) != len(statements) or len(set(ids)) != len(ids):
@@ -101,6 +130,7 @@ def _parse(path: Path, raw: bytes) -> ConsentText:
     return ConsentText(
         kind=data["kind"],
         version=data["version"],
+        language=data.get("language", ENGLISH),
         title=data["title"],
         paragraphs=tuple(str(p) for p in data["paragraphs"]),
         statements=tuple(Statement(str(s["id"]), str(s["text"])) for s in statements),

@@ -16,20 +16,21 @@ is also SameSite=Lax, so another site's form post arrives without it.)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import secrets
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
-from annulus.outcomes import actions
+from annulus.outcomes import actions, own_wording
 from annulus.outcomes.actions import LinkProblem, Page, SurveyClosed
 from annulus.outcomes.forms import SectionForm
 from annulus.outcomes.models import InstrumentResponse, Invitation, Response, SurveyLink
@@ -94,6 +95,19 @@ def _unanswered(pages: list[Page], saved: dict[str, dict[str, Any]]) -> list[tup
     return gaps
 
 
+def _shown(page: Page) -> tuple[Page, bool]:
+    """The page as the patient reads it, and whether its questions are shown in English.
+
+    Our own questions are in the patient's language; licensed ones and the PHQ-9 stay English
+    (see own_wording). Only the words change: ids and values, saved and scored, are the same.
+    """
+    instrument = own_wording.in_language(page.instrument)
+    if instrument is None:
+        return page, True
+    section = instrument.sections[page.section_index]
+    return dataclasses.replace(page, instrument=instrument, section=section), False
+
+
 def _page_number(request: HttpRequest, response: Response, total: int) -> int:
     try:
         number = int(request.GET.get("page", ""))
@@ -141,9 +155,10 @@ def survey_page(request: HttpRequest) -> HttpResponse:
     if number == len(pages) + 1:
         return _review(request, response, pages, base)
     page = pages[number - 1]
+    shown, in_english = _shown(page)
     saved = _saved_answers(response).get(page.instrument.id, {})
     if request.method == "POST":
-        form = SectionForm(request.POST, section=page.section)
+        form = SectionForm(request.POST, section=shown.section)
         if form.is_valid():
             try:
                 actions.save_section(response, page, form.answers(), now=now, request=request)
@@ -155,17 +170,18 @@ def survey_page(request: HttpRequest) -> HttpResponse:
                 return _private(redirect(f"{reverse('survey:page')}?page={number + 1}"))
     else:
         initial = {item.id: saved.get(item.id) for item in page.section.items}
-        form = SectionForm(initial={**initial, "ref": response.ref}, section=page.section)
+        form = SectionForm(initial={**initial, "ref": response.ref}, section=shown.section)
     context = {
         **base,
         "form": form,
-        "page": page,
+        "page": shown,
         "first_page_of_instrument": page.section_index == 0,
         "sections_in_instrument": len(page.instrument.sections),
         "minutes": _minutes(invitation),
-        # No Spanish questionnaire text is installed yet (licensed ones need the clinic's own
-        # licensed Spanish text): the page says so and marks the questions as English.
-        "english_questions": (translation.get_language() or "en") != "en",
+        # Licensed questionnaires need the clinic's licensed Spanish text, and the PHQ-9's
+        # official Spanish is not reproduced: the page says so and marks the questions English.
+        "english_questions": in_english,
+        "phq9": page.instrument.id == "phq9",
     }
     return _private(render(request, "outcomes/survey_page.html", context))
 
@@ -183,7 +199,7 @@ def _review(
         with contextlib.suppress(SurveyClosed):  # closed meanwhile: the next page says so
             actions.submit(response, request=request)
         return _private(redirect("survey:page"))
-    gaps = _unanswered(pages, _saved_answers(response))
+    gaps = [(_shown(page)[0], n) for page, n in _unanswered(pages, _saved_answers(response))]
     context = {**base, "gaps": gaps, "unanswered": sum(n for _, n in gaps)}
     return _private(render(request, "outcomes/survey_review.html", context))
 

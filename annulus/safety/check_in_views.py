@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
@@ -73,7 +74,12 @@ def check_in_form(request: HttpRequest) -> HttpResponse:
         return _headers(render(request, "safety/check_in_done.html", context))
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actions.answer_check_in(check_in, form.answers(), ctx=AuditContext.from_request(request))
+        actions.answer_check_in(
+            check_in,
+            form.answers(),
+            ctx=AuditContext.from_request(request),
+            language=translation.get_language() or "en",
+        )
         return _headers(redirect("check_in:form"))
     context = {"form": form, "check_in": check_in, "clinic": check_in.patient.clinic}
     return _headers(render(request, "safety/check_in.html", context))

@@ -131,6 +131,9 @@ class CheckIn(models.Model):
     link_expires_at = models.DateTimeField(null=True, blank=True)
     answers = models.JSONField(default=dict, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The language the questions were read in ("en", "es"): the same wording version in either,
+    # recorded so answers given in one language can be found (see questions.WORDING_VERSION).
+    language = models.CharField(max_length=8, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -12,6 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+# One wording version for every language. A translation asks the same question (reviewed
+# against the English), and the alerts depend on the question's id, never on its words, so a
+# Spanish wording is not its own version: the check-in stores the language it was read in beside
+# this version instead. Bump the version, for every language at once, when a question's meaning
+# changes; correcting a translation's words to the same meaning is a change to django.po only.
 WORDING_VERSION: Final = "check-in-v1"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from annulus.consents.texts import ConsentTextError, current_version, load_text
@@ -44,3 +46,38 @@ def test_a_malformed_text_file_is_refused_naming_the_problem(texts_dir, edit, me
     (texts_dir / "discography" / "v2.yaml").write_text(edit(v1.replace("version: 1", "version: 2")))
     with pytest.raises(ConsentTextError, match=message):
         load_text("discography")
+
+
+# ---- the Spanish texts (issue #18): same statements, same evidence, no stronger claim ---------
+
+
+def test_the_spanish_discography_consent_names_carragee_2009_and_the_low_pressure_study():
+    text = load_text("discography", language="es")
+    body = " ".join(text.paragraphs)
+    assert "2009" in body and "Carragee" in body and "degeneraron más rápido" in body
+    assert "McCormick" in body and "baja presión" in body and "no encontró" in body
+    assert text.references == load_text("discography").references
+    assert any("2009 encontró una degeneración más rápida" in s.text for s in text.statements)
+
+
+def test_the_spanish_fibrin_consent_has_the_saline_and_fda_statements_and_the_figures():
+    text, english = load_text("fibrin-procedure", language="es"), load_text("fibrin-procedure")
+    statements = {s.id: s.text for s in text.statements}
+    assert "fracasó frente a la solución salina" in statements["failed-vs-saline"]
+    assert "aleatorizado" in statements["failed-vs-saline"]
+    assert "no está aprobado por la FDA para este uso" in statements["not-fda-approved"]
+    body = " ".join(text.paragraphs)
+    assert "33,5 %" in body and "39,3 %" in body and "NCT01011816" in body
+    assert "se detuvo por falta de eficacia" in body and "off-label" in body
+    assert "(intradiscal)" in body and "Los resultados varían" in body
+    # Every figure of the English text is in the Spanish one (decimal comma aside).
+    figures = set(re.findall(r"\d+(?:\.\d+)?", " ".join(english.paragraphs)))
+    assert {f.replace(".", ",") for f in figures} <= set(re.findall(r"\d+(?:,\d+)?", body))
+
+
+@pytest.mark.parametrize("kind", ["discography", "fibrin-procedure"])
+def test_the_current_version_has_a_spanish_file_with_its_own_hash(kind):
+    english, spanish = load_text(kind), load_text(kind, language="es")
+    assert spanish.version == english.version and spanish.language == "es"
+    assert spanish.statement_ids == english.statement_ids
+    assert spanish.sha256 != english.sha256

@@ -41,6 +41,10 @@ PATIENT_TEMPLATES = [
     "annulus/patients/templates/patients/access_report_request.html",
     "annulus/leads/templates/leads/[!s]*.html",  # the guide form, thanks, unsubscribe, PDF
     "annulus/leads/templates/leads/email/guide.*",
+    "annulus/consents/templates/consents/public_*.html",
+    "annulus/consents/templates/consents/_estimate.html",
+    "annulus/consents/templates/consents/consent_pdf.html",
+    "annulus/frontoffice/templates/frontoffice/gfe_pdf.html",
 ]
 
 IGNORE = ["bench/*", "static/*", "deploy/*", "docs/*", "var/*", ".venv/*"]

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
 from annulus.audit.context import AuditContext
@@ -104,20 +106,32 @@ def send_check_in(check_in_id: int) -> str:
     check_in = CheckIn.objects.select_related("patient__clinic").filter(pk=check_in_id).first()
     if check_in is None or check_in.answered_at is not None or not check_in.patient.email:
         return "nothing to do"
-    with transaction.atomic():
+    patient = check_in.patient
+    with transaction.atomic(), translation.override(patient.language or "en"):
         token = issue_check_in_link(check_in, ctx=AuditContext.system("task:send_check_in"))
+        # In the patient's language: the words, and the link (/es/check-in/... in Spanish).
         url = site_base() + reverse("check_in:start", args=[token])
-        clinic = check_in.patient.clinic
+        clinic = patient.clinic
+        names = {"clinic": clinic.name, "name": patient.first_name}
         queue_email(
             kind="safety.check_in",
-            to=check_in.patient.email,
-            subject=f"{clinic.name}: a few questions about how you are after your procedure",
+            to=patient.email,
+            subject=_("%(clinic)s: a few questions about how you are after your procedure") % names,
             body_text=(
-                f"Hello {check_in.patient.first_name},\n\n"
-                "Please answer five short questions about how you have been since your procedure. "
-                f"It takes a minute: {url}\n\n"
-                f"If you feel unwell, do not wait for this email: call us on {clinic.phone}, or "
-                "go to an emergency department.\n"
+                _("Hello %(name)s,") % names
+                + "\n\n"
+                + _(
+                    "Please answer five short questions about how you have been since your "
+                    "procedure. It takes a minute: %(url)s"
+                )
+                % {"url": url}
+                + "\n\n"
+                + _(
+                    "If you feel unwell, do not wait for this email: call us on %(phone)s, or "
+                    "go to an emergency department."
+                )
+                % {"phone": clinic.phone}
+                + "\n"
             ),
             clinic=clinic,
             patient_id=check_in.patient_id,
@@ -127,11 +141,13 @@ def send_check_in(check_in_id: int) -> str:
 
 
 def answer_check_in(
-    check_in: CheckIn, answers: dict[str, bool], *, ctx: AuditContext
+    check_in: CheckIn, answers: dict[str, bool], *, ctx: AuditContext, language: str = "en"
 ) -> list[Alert]:
     """Store the patient's answers and raise an alert for each warning sign, in one transaction.
 
-    A second submission of an answered check-in changes nothing and returns the open alerts.
+    `language` is the one the questions were read in; it is stored with the answers and named
+    in each alert beside the wording version. A second submission of an answered check-in
+    changes nothing and returns the open alerts.
     """
     with transaction.atomic():
         current = CheckIn.objects.select_for_update().get(pk=check_in.pk)
@@ -140,7 +156,8 @@ def answer_check_in(
             return list(Alert.objects.filter(source_ref=ref, acknowledged_at__isnull=True))
         current.answers = {q: bool(answers.get(q)) for q in questions.QUESTION_IDS}
         current.answered_at = datetime.now(UTC)
-        current.save(update_fields=["answers", "answered_at"])
+        current.language = language
+        current.save(update_fields=["answers", "answered_at", "language"])
         patient = current.patient
         record(
             "check_in.answered",
@@ -150,6 +167,7 @@ def answer_check_in(
             obj=current,
             details={
                 "kind": current.kind,
+                "language": language,
                 "yes": sorted(k for k, v in current.answers.items() if v),
             },
         )
@@ -167,6 +185,7 @@ def answer_check_in(
                     "questions": list(sign.questions),
                     "answer": "yes",
                     "wording": questions.WORDING_VERSION,
+                    "language": language,
                     "check_in": current.kind,
                 },
                 ctx=ctx,
@@ -174,4 +193,5 @@ def answer_check_in(
             if alert is not None:
                 raised.append(alert)
     check_in.answers, check_in.answered_at = current.answers, current.answered_at
+    check_in.language = current.language
     return raised

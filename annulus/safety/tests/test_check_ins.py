@@ -225,3 +225,36 @@ def test_the_spanish_check_in_asks_the_same_questions_in_spanish_and_routes_the_
     assert missing.count("Responda sí o no") == len(QUESTION_IDS) - 1
     visitor.post("/es/check-in/", {**ALL_NO, "fever": "yes", "back_pain_worse": "yes"})
     assert Alert.objects.get(patient=patient).severity == "emergency"
+    # Same wording version as English (a translation, same meaning); the language is recorded.
+    alert = Alert.objects.get(patient=patient)
+    assert alert.answer["wording"] == "check-in-v1" and alert.answer["language"] == "es"
+    assert CheckIn.objects.get(pk=alert.source_ref.split(":")[1]).language == "es"
+
+
+def test_an_english_check_in_records_english(patient, procedure):
+    visitor = _visitor(_check_in(patient, procedure))
+    visitor.post("/check-in/", {**ALL_NO, "needle_site": "yes"})
+    alert = Alert.objects.get(patient=patient)
+    assert alert.answer["wording"] == "check-in-v1" and alert.answer["language"] == "en"
+    assert CheckIn.objects.get(patient=patient, kind="72h").language == "en"
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "link", "words"),
+    [
+        ("es", "unas preguntas sobre cómo se encuentra", "/es/check-in/", "vaya a un servicio"),
+        ("en", "a few questions about how you are", "/check-in/", "go to an emergency"),
+    ],
+)
+def test_the_check_in_email_is_in_the_patient_s_language(
+    patient, procedure, language, subject, link, words
+):
+    from annulus.notifications.models import OutboundEmail
+
+    patient.language, patient.email = language, "robin@example.test"
+    patient.save(update_fields=["language", "email"])
+    check_in = _check_in(patient, procedure)
+    assert actions.send_check_in.call(check_in.pk) == "sent"
+    email = OutboundEmail.objects.get(kind="safety.check_in", patient_id=patient.pk)
+    assert subject in email.subject and words in email.body_text
+    assert f"{link}" in email.body_text and ("/es/" in email.body_text) == (language == "es")
