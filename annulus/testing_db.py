@@ -27,6 +27,7 @@ from typing import TypeVar
 import django
 from django.apps import apps
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 TEMPLATE_GLOB = "test-template-*"  # templates and their .run stamps; not the .lock
 Config = TypeVar("Config")
@@ -136,3 +137,21 @@ def copy_migrated(test_name: str, target: Path) -> bool:
             return False
         restore(template, str(target))
     return True
+
+
+def snapshot(connection: BaseDatabaseWrapper, path: Path) -> None:
+    """Copy the whole SQLite database behind `connection` into the file `path` (SQLite's online
+    backup: page by page, in milliseconds for the test database). No transaction may be open.
+    """
+    _remove_with_journals(path)
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as target:
+        connection.connection.backup(target)
+
+
+def restore_snapshot(path: Path, connection: BaseDatabaseWrapper) -> None:
+    """Make the database behind `connection` a copy of the file `path` (see `snapshot`)."""
+    assert not connection.in_atomic_block, "a snapshot is restored between transactions"
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as source:
+        source.backup(connection.connection)
