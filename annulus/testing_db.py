@@ -10,6 +10,10 @@ The template's name carries a hash of everything that shapes the migrated schema
 app's migration files, the audit triggers the migrations install, the settings, Django's and
 SQLite's versions), so a changed migration builds a new one; `pytest --create-db` forces it.
 PostgreSQL keeps pytest-django's own set-up (`make postgres` passes --create-db anyway).
+
+`snapshot` and `restore_snapshot` copy a whole test database to a file and back with SQLite's
+online backup: the conftest seeds the demo once per process and gives each module that needs it
+a copy (`demo_snapshot`, `demo_seeded_once`).
 """
 
 from __future__ import annotations
