@@ -7,6 +7,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -197,23 +198,78 @@ def _audit_anchor_per_test(request: pytest.FixtureRequest) -> None:
     settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchor.jsonl")
 
 
-@pytest.fixture(scope="module")
-def demo_seeded_once(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The demo seed, once per test module, in a transaction rolled back after its last test.
+@pytest.fixture(scope="session")
+def demo_snapshot(
+    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Path | None:
+    """SQLite: the demo seed, run once per test process and kept as a copy of the database.
 
-    As with Django's setUpTestData: each test still runs in its own savepoint inside it (the `db`
-    fixture), so whatever a test changes is undone before the next, and no test sees another's
-    writes. Request `db` beside it. The seed itself is tested in patients/tests/test_demo_seed.py.
+    Seeding the demo costs several CPU-seconds (17 consent PDFs among the rest), and a dozen
+    modules need it. The seed runs for real, committed, on this process's test database as it is
+    now; the result is copied to a file, and the database is put back as it was. The consent
+    PDFs it writes stay in this process's own storage (`_own_var_dir`), where the copied rows
+    point. None on PostgreSQL or an in-memory database: there, each module seeds (see below).
     """
     import io
 
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
+    from annulus import testing_db
+
+    if testing_db.sqlite_test_name() is None:
+        return None
+    folder = tmp_path_factory.mktemp("demo-snapshot")
+    with django_db_blocker.unblock():
+        testing_db.snapshot(connection, folder / "before.sqlite3")
+        try:
+            call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+            testing_db.snapshot(connection, folder / "demo.sqlite3")
+        finally:
+            testing_db.restore_snapshot(folder / "before.sqlite3", connection)
+    return folder / "demo.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_once(
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    demo_snapshot: Path | None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The seeded demo for a test module, inside a transaction rolled back after its last test.
+
+    As with Django's setUpTestData: each test still runs in its own savepoint inside it (the `db`
+    fixture), so whatever a test changes is undone before the next, and no test sees another's
+    writes. Request `db` beside it. On SQLite the module starts from a copy of the process's
+    seeded snapshot (`demo_snapshot`) and the database is put back as it was after the module;
+    elsewhere the module seeds inside its transaction. The seed itself is tested in
+    patients/tests/test_demo_seed.py.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from annulus import testing_db
+
+    with django_db_blocker.unblock():
+        if demo_snapshot is None:
+            with transaction.atomic():
+                call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+                yield
+                transaction.set_rollback(True)
+            return
+        before = tmp_path_factory.mktemp("before-demo") / "db.sqlite3"
+        testing_db.snapshot(connection, before)
+        testing_db.restore_snapshot(demo_snapshot, connection)
+        try:
+            with transaction.atomic():
+                yield
+                transaction.set_rollback(True)
+        finally:
+            testing_db.restore_snapshot(before, connection)
+            before.unlink()
 
 
 @pytest.fixture

@@ -10,6 +10,10 @@ The template's name carries a hash of everything that shapes the migrated schema
 app's migration files, the audit triggers the migrations install, the settings, Django's and
 SQLite's versions), so a changed migration builds a new one; `pytest --create-db` forces it.
 PostgreSQL keeps pytest-django's own set-up (`make postgres` passes --create-db anyway).
+
+`snapshot` and `restore_snapshot` copy a whole test database to a file and back with SQLite's
+online backup: the conftest seeds the demo once per process and gives each module that needs it
+a copy (`demo_snapshot`, `demo_seeded_once`).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import TypeVar
 import django
 from django.apps import apps
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 TEMPLATE_GLOB = "test-template-*"  # templates and their .run stamps; not the .lock
 Config = TypeVar("Config")
@@ -136,3 +141,21 @@ def copy_migrated(test_name: str, target: Path) -> bool:
             return False
         restore(template, str(target))
     return True
+
+
+def snapshot(connection: BaseDatabaseWrapper, path: Path) -> None:
+    """Copy the whole SQLite database behind `connection` into the file `path` (SQLite's online
+    backup: page by page, in milliseconds for the test database). No transaction may be open.
+    """
+    _remove_with_journals(path)
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as target:
+        connection.connection.backup(target)
+
+
+def restore_snapshot(path: Path, connection: BaseDatabaseWrapper) -> None:
+    """Make the database behind `connection` a copy of the file `path` (see `snapshot`)."""
+    assert not connection.in_atomic_block, "a snapshot is restored between transactions"
+    connection.ensure_connection()
+    with closing(sqlite3.connect(path)) as source:
+        source.backup(connection.connection)

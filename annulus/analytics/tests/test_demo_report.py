@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from annulus.accounts.models import public_clinic
 from annulus.analytics.queries import ARMS, Filters
@@ -15,8 +14,7 @@ from annulus.analytics.report import build_report
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_report_has_every_arm_with_charts(settings: Any) -> None:
-    call_command("seed_demo", "--quiet-logins")
+def test_the_demo_report_has_every_arm_with_charts(demo_seeded_once: None, settings: Any) -> None:
     clinic = public_clinic()
     report = build_report(Filters(clinic_id=clinic.pk), today_for(clinic))
     assert [a["arm"] for a in report["arms"]] == list(ARMS)

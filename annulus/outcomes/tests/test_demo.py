@@ -14,8 +14,7 @@ def statuses(email: str) -> dict[str, str]:
     return dict(invitations.order_by("position").values_list("code", "status"))
 
 
-def test_the_demo_has_trajectories_with_attrition_and_is_idempotent():
-    call_command("seed_demo", "--quiet-logins")
+def test_the_demo_has_trajectories_with_attrition_and_is_idempotent(demo_seeded_once):
     first = (
         FollowUp.objects.count(),
         Invitation.objects.count(),
@@ -46,8 +45,7 @@ def test_the_demo_has_trajectories_with_attrition_and_is_idempotent():
     assert Patient.objects.filter(follow_up__isnull=True, procedure_date__isnull=False).count() == 0
 
 
-def test_the_demo_patients_outcomes_page_draws_their_charts(client):
-    call_command("seed_demo", "--quiet-logins")
+def test_the_demo_patients_outcomes_page_draws_their_charts(demo_seeded_once, client):
     from annulus.accounts.models import User
     from annulus.testing import sign_in
 

@@ -27,9 +27,8 @@ ALL_ROUTES = [
 ]
 
 
-def test_the_seed_is_idempotent_and_covers_every_stage():
-    call_command("seed_demo", "--quiet-logins")
-    call_command("seed_demo", "--quiet-logins")
+def test_the_seed_is_idempotent_and_covers_every_stage(demo_seeded_once):
+    call_command("seed_demo", "--quiet-logins")  # again, on top of the module's seed
     assert Patient.objects.count() == len(demo.PATIENTS)
     assert set(Patient.objects.values_list("stage", flat=True)) == set(Stage.values)
     assert Patient.objects.filter(veteran=True, va_authorizations__isnull=False).exists()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from annulus.candidacy.models import Evaluation
@@ -22,20 +21,11 @@ pytestmark = pytest.mark.django_db
 PAST_WORK_UP = (Stage.DECISION, Stage.TREATED, Stage.FOLLOW_UP, Stage.CLOSED)
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", "--quiet-logins")
-        clinic = Patient.objects.first().clinic
-        yield datetime.now(UTC).astimezone(clinic.zone).date()
-        # Seeded once for the module (it takes a while); the append-only triggers yield to the
-        # flush that empties it, and post_migrate puts them back (as the conftest does).
-        from django.db import connection
-
-        from annulus.audit import triggers
-
-        triggers.remove(connection)
-        call_command("flush", "--no-input", verbosity=0)
+@pytest.fixture
+def seeded(demo_seeded_once):
+    """The demo, seeded once for the module (annulus/conftest.py); its date as the seed saw it."""
+    clinic = Patient.objects.first().clinic
+    return datetime.now(UTC).astimezone(clinic.zone).date()
 
 
 def test_every_patient_past_the_work_up_has_a_decision_under_the_version_of_its_date(seeded):

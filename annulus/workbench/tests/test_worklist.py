@@ -76,12 +76,9 @@ def test_the_home_page_needs_the_same_queries_for_2_or_12_patients(client, clini
     assert len(many) == len(few)
 
 
-def test_the_demo_directors_home_lists_real_work(client):
-    from django.core.management import call_command
-
+def test_the_demo_directors_home_lists_real_work(demo_seeded_once, client):
     from annulus.accounts.models import User
 
-    call_command("seed_demo", "--quiet-logins")
     director = User.objects.get(email="director@demo.annulus.test")
     page = _home(client, director)
     assert page.index("Open alerts") < page.index("<h1>")
