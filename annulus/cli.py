@@ -126,7 +126,7 @@ def serve(argv: Sequence[str]) -> int:
         # The access log carries method, path and status only: paths never hold PHI, and the
         # logger class replaces secret link tokens in them with [token].
         "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-        "--logger-class", "annulus.lib.logscrub.GunicornLogger",
+        "--logger-class", "annulus.lib.gunicorn_logger.GunicornLogger",
     ]  # fmt: skip
     procs = [subprocess.Popen(web)]
     supervisor = Supervisor(opts.task_workers, scheduler=opts.scheduler)
