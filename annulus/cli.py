@@ -19,6 +19,7 @@ ENGINE_COMMANDS = {"evaluate", "protocols"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    cache_bytecode_outside_source()
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args else ""
     if command in ENGINE_COMMANDS:
@@ -41,6 +42,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         # while Django finds them by module name (export_case).
         args[0] = command.replace("-", "_")
     return manage(args)
+
+
+def cache_bytecode_outside_source() -> None:
+    """Keep compiled bytecode under the var directory when PYTHONDONTWRITEBYTECODE is set.
+
+    That variable (set on the project's shared machines) usually means "no __pycache__ in the
+    checkout"; honoured literally, every command recompiled each project module it imports (a
+    few hundred for `annulus check`). As in annulus/testing_bytecode.py for the tests, the bytecode
+    goes to one folder outside the source (PYTHONPYCACHEPREFIX) instead; Python still checks each
+    cached file against its source. The processes `annulus serve` starts inherit the choice.
+    """
+    if not sys.dont_write_bytecode or os.environ.get("PYTHONPYCACHEPREFIX"):
+        return
+    checkout_var = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var")
+    prefix = os.path.join(os.environ.get("ANNULUS_VAR_DIR") or checkout_var, "pycache")
+    sys.pycache_prefix = prefix
+    sys.dont_write_bytecode = False
+    os.environ["PYTHONPYCACHEPREFIX"] = prefix
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def manage(args: Sequence[str]) -> int:
@@ -126,7 +146,7 @@ def serve(argv: Sequence[str]) -> int:
         # The access log carries method, path and status only: paths never hold PHI, and the
         # logger class replaces secret link tokens in them with [token].
         "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
-        "--logger-class", "annulus.lib.logscrub.GunicornLogger",
+        "--logger-class", "annulus.lib.gunicorn_logger.GunicornLogger",
     ]  # fmt: skip
     procs = [subprocess.Popen(web)]
     supervisor = Supervisor(opts.task_workers, scheduler=opts.scheduler)

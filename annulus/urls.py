@@ -4,7 +4,7 @@ from django.urls import include, path
 from annulus.accounts.policy import public
 from annulus.analytics import public_views as analytics_public
 from annulus.api import api
-from annulus.ops import health
+from annulus.ops import probes
 
 # The API checks its own auth (deny by default: staff sessions unless an endpoint says auth=None).
 api_urls, api_app, api_namespace = api.urls
@@ -12,8 +12,8 @@ for pattern in api_urls:
     pattern.callback = public(pattern.callback)  # type: ignore[type-var]
 
 urlpatterns = [
-    path("healthz", health.liveness, name="healthz"),
-    path("readyz", health.readiness, name="readyz"),
+    path("healthz", probes.liveness, name="healthz"),
+    path("readyz", probes.readiness, name="readyz"),
     path("api/v1/", include((api_urls, api_app), namespace=api_namespace)),
     path("fhir/R4/", include("annulus.interop.urls")),
     path("staff/research/", include("annulus.research.urls")),

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -59,6 +57,11 @@ def verify(user: Any, token: str) -> Any:
 
 
 def qr_svg(device: TOTPDevice) -> str:
+    # Imported here: qrcode (with Pillow) is only for enrolment, and this module loads with the
+    # URLconf in every process.
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     svg: str = image.to_string(encoding="unicode")
     return svg

@@ -24,7 +24,6 @@ import os
 from binascii import unhexlify
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db.models.signals import pre_save
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -43,8 +42,12 @@ def _keys() -> AuditKeys:
     return keys
 
 
-def _aes_key(secret: bytes) -> bytes:
-    return hashlib.sha256(b"annulus-mfa-aes:" + secret).digest()
+def _aes(secret: bytes) -> Any:
+    # Imported on first use: this module loads in every process (AccountsConfig.ready) and
+    # cryptography's AEAD costs start-up time that only MFA enrolment and sign-in need.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(hashlib.sha256(b"annulus-mfa-aes:" + secret).digest())
 
 
 def _mac_key(secret: bytes) -> bytes:
@@ -60,7 +63,7 @@ def encrypt_seed(hex_key: str) -> str:
     secret = keys.secret(keys.current)
     assert secret is not None
     nonce = os.urandom(12)
-    sealed = AESGCM(_aes_key(secret)).encrypt(nonce, unhexlify(hex_key), _AAD)
+    sealed = _aes(secret).encrypt(nonce, unhexlify(hex_key), _AAD)
     value = f"{PREFIX}{keys.current}{PREFIX}" + base64.urlsafe_b64encode(nonce + sealed).decode()
     if len(value) > 80:  # TOTPDevice.key's max_length
         raise ValueError("the MFA key id is too long to store with a seed (12 characters at most)")
@@ -75,7 +78,7 @@ def decrypt_seed(value: str) -> bytes:
     if secret is None:
         raise LookupError(f"the MFA key {kid!r} that encrypted this seed is not loaded")
     raw = base64.urlsafe_b64decode(blob)
-    return AESGCM(_aes_key(secret)).decrypt(raw[:12], raw[12:], _AAD)
+    return _aes(secret).decrypt(raw[:12], raw[12:], _AAD)
 
 
 def hash_code(code: str, secret: bytes | None = None) -> str:

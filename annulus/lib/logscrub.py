@@ -7,8 +7,8 @@ segments (and any other long token-like segment or `token=` query value) with `[
 
 It runs in three places, so no log line escapes it: a log record factory installed with the
 logging configuration (every logger in the process, Django's "Not Found: /survey/…" included),
-a filter on the handlers, and gunicorn's access logger (`GunicornLogger`, used by `annulus serve`),
-which also scrubs the Referer.
+a filter on the handlers, and gunicorn's access logger (`GunicornLogger` in gunicorn_logger.py,
+used by `annulus serve`), which also scrubs the Referer.
 """
 
 from __future__ import annotations
@@ -89,14 +89,3 @@ def configure(logging_settings: dict[str, Any]) -> None:
     install_record_factory()
     if logging_settings:
         logging.config.dictConfig(logging_settings)
-
-
-from gunicorn.glogging import Logger as _GunicornLogger  # noqa: E402
-
-
-class GunicornLogger(_GunicornLogger):
-    """gunicorn's logger with the request line, path, query and Referer scrubbed."""
-
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
-        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        return {k: scrub(v) if isinstance(v, str) else v for k, v in atoms.items()}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
 
 from annulus.scheduling.models import Appointment, Mode, Status
 
@@ -23,6 +22,10 @@ def appointment_uid(appointment: Appointment) -> str:
 
 
 def appointment_ics(appointment: Appointment) -> bytes:
+    # Imported here: icalendar is a few tenths of a CPU-second to import, and this module loads
+    # with the booking actions (the API, the URLconf) in every process.
+    from icalendar import Calendar, Event
+
     zone = appointment.location.zone
     start = appointment.start.astimezone(zone)
     cancelled = appointment.status == Status.CANCELLED

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from annulus.lib.logscrub import MASK, GunicornLogger, scrub
+from annulus.lib.gunicorn_logger import GunicornLogger
+from annulus.lib.logscrub import MASK, scrub
 from annulus.lib.tokens import new_token
 
 TOKEN = new_token()
