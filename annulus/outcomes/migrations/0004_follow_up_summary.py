@@ -2,102 +2,231 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.utils import timezone
+
+
+# A frozen copy of ``outcomes.follow_up_summary`` at the time of writing (its SQL for the whole
+# table), so that later changes to that module do not change what this migration does.
+# The composite is read from the trial's 26-week end point on (clinical-reference §1.3).
+COMPOSITE_CODES = ("month-6", "month-12", "month-24", "month-36", "month-48", "month-60")
+SURGERY_ARMS = ("fusion", "spine_surgery_consult")
+_COLUMNS = (
+    "follow_up_id, patient_id, clinic_id, arm, treatment_date, status, stopped_on, repeat_on, "
+    "referral_on, serious_on, b_odi, b_nrs, b_rmdq, sex, veteran, age, prior_surgery, "
+    "ae_any, ae_related, ae_serious, ae_discitis"
+)
+
+
+def _age_sql(connection, day, born):
+    """Whole years from ``born`` to ``day`` (NULL without a birth date): the difference of the
+    years, less one when the birthday had not come yet that year."""
+    if connection.vendor == "postgresql":
+        ymd = "CAST(date_part('year', {0}) * 10000 + date_part('month', {0}) * 100"
+        ymd += " + date_part('day', {0}) AS INTEGER)"
+    else:
+        ymd = "CAST(strftime('%%Y%%m%%d', {0}) AS INTEGER)"
+    t, b = ymd.format(day), ymd.format(born)
+    return f"({t} / 10000 - {b} / 10000 - CASE WHEN {t} %% 10000 < {b} %% 10000 THEN 1 ELSE 0 END)"
+
+
+def _summary_sql(connection, where):
+    """INSERT the summaries of the follow-ups ``f`` matching ``where``. Each first event is one
+    grouped join per table over those follow-ups, not a probe per row."""
+    if connection.vendor == "postgresql":
+        stopped_day = "(fu.stopped_at AT TIME ZONE %s)::date"
+    else:
+        stopped_day = "date(fu.stopped_at)"
+    surgery = ", ".join(f"'{arm}'" for arm in SURGERY_ARMS)
+    # Only constants of this module are formatted in; values go in as parameters.
+    return f"""
+INSERT INTO outcomes_followupsummary ({_COLUMNS})
+WITH fu AS (
+  SELECT f.id, f.patient_id, f.treatment_date, f.arm, f.status, f.stopped_at, p.clinic_id,
+         p.date_of_birth, p.sex, p.veteran
+  FROM outcomes_followup f JOIN patients_patient p ON p.id = f.patient_id WHERE {where}
+), prior AS (
+  SELECT DISTINCT ps.patient_id FROM clinical_priorspineprocedure ps
+  WHERE ps.patient_id IN (SELECT patient_id FROM fu)
+), repeat AS (
+  SELECT fu.id AS fid, MIN(fp.performed_on) AS day FROM fu
+  JOIN clinical_fibrinprocedure fp ON fp.patient_id = fu.patient_id
+    AND fp.performed_on > fu.treatment_date
+  GROUP BY fu.id
+), referral AS (
+  SELECT fu.id AS fid, MIN(ar.referred_on) AS day FROM fu
+  JOIN clinical_alternativereferral ar ON ar.patient_id = fu.patient_id
+    AND ar.referred_on > fu.treatment_date AND ar.alternative IN ({surgery})
+  GROUP BY fu.id
+), events AS (
+  SELECT fu.id AS fid,
+    MIN(CASE WHEN ae.serious THEN ae.onset_on END) AS serious_on,
+    MAX(CASE WHEN ae.related THEN 1 ELSE 0 END) AS related,
+    MAX(CASE WHEN ae.serious THEN 1 ELSE 0 END) AS serious,
+    MAX(CASE WHEN ae.discitis THEN 1 ELSE 0 END) AS discitis
+  FROM fu JOIN clinical_adverseevent ae ON ae.patient_id = fu.patient_id
+    AND ae.onset_on >= fu.treatment_date
+  GROUP BY fu.id
+)
+SELECT fu.id, fu.patient_id, fu.clinic_id, fu.arm, fu.treatment_date, fu.status,
+       {stopped_day}, repeat.day, referral.day, events.serious_on,
+       b.odi, b.nrs_back, b.rmdq, fu.sex, fu.veteran,
+       {_age_sql(connection, "fu.treatment_date", "fu.date_of_birth")},
+       CASE WHEN prior.patient_id IS NULL THEN 0 ELSE 1 END,
+       CASE WHEN events.fid IS NULL THEN 0 ELSE 1 END,
+       COALESCE(events.related, 0), COALESCE(events.serious, 0), COALESCE(events.discitis, 0)
+FROM fu LEFT JOIN outcomes_timepointscores b ON b.follow_up_id = fu.id AND b.code = 'baseline'
+LEFT JOIN repeat ON repeat.fid = fu.id
+LEFT JOIN referral ON referral.fid = fu.id
+LEFT JOIN events ON events.fid = fu.id
+LEFT JOIN prior ON prior.patient_id = fu.patient_id
+"""
+
+
+# Per score row, against its follow-up's summary ``s`` (clinical-reference §4.10 and §1.3).
+# ODI responder: improved by at least 30 % of a baseline above 0, written as 10 x improvement
+# >= 3 x baseline so the 30 % boundary is not lost to rounding.
+_ODI_RESPONDER = "(s.b_odi > 0 AND odi IS NOT NULL AND 10 * (s.b_odi - odi) >= 3 * s.b_odi - 1e-9)"
+_PAIN_30 = (
+    "(s.b_nrs > 0 AND nrs_back IS NOT NULL AND 10 * (s.b_nrs - nrs_back) >= 3 * s.b_nrs - 1e-9)"
+)
+_FUNCTION_30 = (
+    "(CASE WHEN rmdq IS NOT NULL AND s.b_rmdq IS NOT NULL"
+    " THEN (s.b_rmdq > 0 AND 10 * (s.b_rmdq - rmdq) >= 3 * s.b_rmdq - 1e-9)"
+    f" ELSE {_ODI_RESPONDER} END)"
+)
+_COMPOSITE_KNOWN = (
+    "(nrs_back IS NOT NULL AND s.b_nrs IS NOT NULL AND ((rmdq IS NOT NULL AND s.b_rmdq IS NOT NULL)"
+    " OR (odi IS NOT NULL AND s.b_odi IS NOT NULL)))"
+)
+# No repeat fibrin procedure or surgery referral after entry, and no serious adverse event on or
+# after entry, by the time point's closing day.
+_NO_SECONDARY = (
+    "((s.repeat_on IS NULL OR s.repeat_on > closes)"
+    " AND (s.referral_on IS NULL OR s.referral_on > closes)"
+    " AND (s.serious_on IS NULL OR s.serious_on > closes))"
+)
+
+
+def _stamp_sql(where):
+    """UPDATE the score rows of the summaries ``s`` matching ``where`` from their summary."""
+    composite = "code IN ({})".format(", ".join(f"'{c}'" for c in COMPOSITE_CODES))
+    known = f"{composite} AND {_COMPOSITE_KNOWN}"
+    success = f"{known} AND {_PAIN_30} AND {_FUNCTION_30} AND {_NO_SECONDARY}"
+    # Only constants of this module are formatted in; values go in as parameters.
+    return f"""
+UPDATE outcomes_timepointscores SET
+  arm = s.arm, clinic_id = s.clinic_id, treatment_date = s.treatment_date,
+  d_odi = odi - s.b_odi, d_nrs = nrs_back - s.b_nrs, d_rmdq = rmdq - s.b_rmdq,
+  evaluable = CASE WHEN s.b_odi IS NOT NULL AND odi IS NOT NULL THEN 1 ELSE 0 END,
+  responder = CASE WHEN {_ODI_RESPONDER} THEN 1 ELSE 0 END,
+  composite_known = CASE WHEN {known} THEN 1 ELSE 0 END,
+  composite_success = CASE WHEN {success} THEN 1 ELSE 0 END
+FROM outcomes_followupsummary s
+WHERE s.follow_up_id = outcomes_timepointscores.follow_up_id AND {where}
+"""
 
 
 def backfill(apps, schema_editor):
-    # Fills the summaries and the score rows' report columns from the source tables: the same
-    # statements the actions run (one INSERT ... SELECT and one UPDATE for the whole table).
-    from annulus.outcomes import follow_up_summary
-
-    follow_up_summary.refresh_all()
-    if schema_editor.connection.vendor == "postgresql":
-        # Statistics now, so that the report's first plans are not made on empty tables.
-        with schema_editor.connection.cursor() as cursor:
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        params = [timezone.get_current_timezone_name()] if connection.vendor == "postgresql" else []
+        cursor.execute(_summary_sql(connection, "f.id IS NOT NULL"), params)
+        cursor.execute(_stamp_sql("s.follow_up_id IS NOT NULL"), [])
+        if connection.vendor == "postgresql":
+            # Statistics now, so that the report's first plans are not made on empty tables.
             cursor.execute("ANALYZE outcomes_followupsummary")
             cursor.execute("ANALYZE outcomes_timepointscores")
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0003_time_point_scores'),
+        ("outcomes", "0003_time_point_scores"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FollowUpSummary',
+            name="FollowUpSummary",
             fields=[
-                ('follow_up', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='outcomes.followup')),
-                ('patient_id', models.BigIntegerField(db_index=True)),
-                ('clinic_id', models.BigIntegerField()),
-                ('arm', models.CharField(max_length=40)),
-                ('treatment_date', models.DateField()),
-                ('status', models.CharField(max_length=10)),
-                ('stopped_on', models.DateField(null=True)),
-                ('repeat_on', models.DateField(null=True)),
-                ('referral_on', models.DateField(null=True)),
-                ('serious_on', models.DateField(null=True)),
-                ('b_odi', models.FloatField(null=True)),
-                ('b_nrs', models.FloatField(null=True)),
-                ('b_rmdq', models.FloatField(null=True)),
-                ('sex', models.CharField(max_length=20)),
-                ('veteran', models.BooleanField(null=True)),
-                ('age', models.IntegerField(null=True)),
-                ('prior_surgery', models.SmallIntegerField()),
-                ('ae_any', models.SmallIntegerField()),
-                ('ae_related', models.SmallIntegerField()),
-                ('ae_serious', models.SmallIntegerField()),
-                ('ae_discitis', models.SmallIntegerField()),
+                (
+                    "follow_up",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="outcomes.followup",
+                    ),
+                ),
+                ("patient_id", models.BigIntegerField(db_index=True)),
+                ("clinic_id", models.BigIntegerField()),
+                ("arm", models.CharField(max_length=40)),
+                ("treatment_date", models.DateField()),
+                ("status", models.CharField(max_length=10)),
+                ("stopped_on", models.DateField(null=True)),
+                ("repeat_on", models.DateField(null=True)),
+                ("referral_on", models.DateField(null=True)),
+                ("serious_on", models.DateField(null=True)),
+                ("b_odi", models.FloatField(null=True)),
+                ("b_nrs", models.FloatField(null=True)),
+                ("b_rmdq", models.FloatField(null=True)),
+                ("sex", models.CharField(max_length=20)),
+                ("veteran", models.BooleanField(null=True)),
+                ("age", models.IntegerField(null=True)),
+                ("prior_surgery", models.SmallIntegerField()),
+                ("ae_any", models.SmallIntegerField()),
+                ("ae_related", models.SmallIntegerField()),
+                ("ae_serious", models.SmallIntegerField()),
+                ("ae_discitis", models.SmallIntegerField()),
             ],
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='arm',
+            model_name="timepointscores",
+            name="arm",
             field=models.CharField(max_length=40, null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='clinic_id',
+            model_name="timepointscores",
+            name="clinic_id",
             field=models.BigIntegerField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='composite_known',
+            model_name="timepointscores",
+            name="composite_known",
             field=models.SmallIntegerField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='composite_success',
+            model_name="timepointscores",
+            name="composite_success",
             field=models.SmallIntegerField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='d_nrs',
+            model_name="timepointscores",
+            name="d_nrs",
             field=models.FloatField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='d_odi',
+            model_name="timepointscores",
+            name="d_odi",
             field=models.FloatField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='d_rmdq',
+            model_name="timepointscores",
+            name="d_rmdq",
             field=models.FloatField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='evaluable',
+            model_name="timepointscores",
+            name="evaluable",
             field=models.SmallIntegerField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='responder',
+            model_name="timepointscores",
+            name="responder",
             field=models.SmallIntegerField(null=True),
         ),
         migrations.AddField(
-            model_name='timepointscores',
-            name='treatment_date',
+            model_name="timepointscores",
+            name="treatment_date",
             field=models.DateField(null=True),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
