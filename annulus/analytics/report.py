@@ -170,11 +170,10 @@ def build_report(filters: Filters, today: date) -> dict[str, Any]:
     # so in a fresh process (the command) the import costs no wall time of its own.
     loading = threading.Thread(target=stats.load, name="report-stats-import", daemon=True)
     loading.start()
-    with queries.tuned(), queries.report_follow_ups(filters):
-        counts = queries.cohort_counts(today)
-        scores = score_sql.score_aggregates(today)
-        survival = queries.survival_groups(today)
-        adverse = queries.adverse_event_counts()
+    with queries.tuned():
+        counts = queries.cohort_counts(filters, today)
+        scores = score_sql.score_aggregates(filters, today)
+        survival = queries.survival_groups(filters, today)
     loading.join()
     at = [(_months(MONTHS[c]), PLAN_POINTS[c].due) for c in SURVIVAL_CODES]
     arms = []
@@ -183,7 +182,6 @@ def build_report(filters: Filters, today: date) -> dict[str, Any]:
             continue
         found = counts.get(arm, {})
         enrolled = int(found.get("enrolled", 0))
-        events = adverse.get(arm, {})
         arms.append(
             {
                 "arm": arm,
@@ -201,7 +199,7 @@ def build_report(filters: Filters, today: date) -> dict[str, Any]:
                     asdict(point) for point in stats.kaplan_meier(survival.get(arm, []), at)
                 ],
                 "adverse_events": {
-                    kind: _rate(stats.proportion(int(events.get(kind, 0)), enrolled))
+                    kind: _rate(stats.proportion(int(found.get(f"ae_{kind}", 0)), enrolled))
                     for kind in ADVERSE_KINDS
                 },
             }

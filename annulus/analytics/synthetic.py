@@ -235,7 +235,10 @@ def _chunk(
 def _refresh_derived(invitations: range) -> None:
     """Bring the tables derived from the chunk's rows up to date (bulk writes skip the actions).
 
-    Every derived table that the scoring actions maintain gets its chunk-wide refresh here.
+    Every derived table that the scoring actions maintain gets its chunk-wide refresh here: the
+    score pivot, and with it the chunk's follow-up summaries and the pivot rows' report columns
+    (``time_point_scores.refresh_between`` → ``follow_up_summary``), on PostgreSQL (COPY) and
+    SQLite (``bulk_create``) alike.
     """
     if invitations:
         time_point_scores.refresh_between(invitations[0], invitations[-1])

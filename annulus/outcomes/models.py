@@ -331,9 +331,60 @@ class TimePointScores(models.Model):
     odi = models.FloatField(null=True)
     nrs_back = models.FloatField(null=True)
     rmdq = models.FloatField(null=True)
+    # The report's columns, copied from the follow-up's summary by ``follow_up_summary`` (which
+    # ``refresh`` calls): the report adds these up without joining each row to its follow-up.
+    # NULL only between ``refresh``'s insert and its update, inside one transaction.
+    arm = models.CharField(max_length=40, null=True)  # noqa: DJ001
+    clinic_id = models.BigIntegerField(null=True)
+    treatment_date = models.DateField(null=True)
+    d_odi = models.FloatField(null=True)  # change from baseline, NULL without both scores
+    d_nrs = models.FloatField(null=True)
+    d_rmdq = models.FloatField(null=True)
+    evaluable = models.SmallIntegerField(null=True)  # 1: baseline and follow-up ODI
+    responder = models.SmallIntegerField(null=True)  # 1: ODI 30 % better than baseline
+    composite_known = models.SmallIntegerField(null=True)
+    composite_success = models.SmallIntegerField(null=True)
 
     class Meta:
         indexes = [models.Index(fields=["follow_up", "code"], name="time_point_scores_follow_up")]
 
     def __str__(self) -> str:
         return f"{self.code} scores of follow-up {self.follow_up_id}"
+
+
+class FollowUpSummary(models.Model):
+    """One row per follow-up with what the outcomes report asks of it: arm, clinic, entry day,
+    stop day, first repeat procedure / surgery referral / serious event after entry, adverse
+    events on or after entry, baseline scores, and the patient's characteristics at entry.
+
+    Derived, never edited by hand: ``follow_up_summary`` rebuilds it from the follow-up, the
+    patient, the clinical record and the score pivot, called by every action that changes one of
+    them, in its transaction.
+    """
+
+    follow_up = models.OneToOneField(
+        FollowUp, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    patient_id = models.BigIntegerField(db_index=True)
+    clinic_id = models.BigIntegerField()
+    arm = models.CharField(max_length=40)
+    treatment_date = models.DateField()
+    status = models.CharField(max_length=10)
+    stopped_on = models.DateField(null=True)
+    repeat_on = models.DateField(null=True)
+    referral_on = models.DateField(null=True)
+    serious_on = models.DateField(null=True)
+    b_odi = models.FloatField(null=True)
+    b_nrs = models.FloatField(null=True)
+    b_rmdq = models.FloatField(null=True)
+    sex = models.CharField(max_length=20)
+    veteran = models.BooleanField(null=True)
+    age = models.IntegerField(null=True)
+    prior_surgery = models.SmallIntegerField()
+    ae_any = models.SmallIntegerField()
+    ae_related = models.SmallIntegerField()
+    ae_serious = models.SmallIntegerField()
+    ae_discitis = models.SmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"Report summary of follow-up {self.follow_up_id}"

@@ -5,6 +5,9 @@
   `refer_elsewhere`): an enrolled patient's pending invitations are re-planned in the same
   transaction, so the two never disagree (REDCap's scheduled invitations famously do not follow
   a changed date).
+- `record_changed` (`annulus/patients/events.py`), sent by every write of the patient row and the
+  clinical record: when the row is one the report's per-follow-up summary is computed from
+  (`follow_up_summary.SOURCE_TABLES`), the patient's summary is rebuilt in the same transaction.
 - `invitations_planned` (`outcomes/actions/clock.py`), sent on commit by enrolment and
   re-planning: the timers in `delivery.py` start.
 - An outgoing survey email, once sent, loses its working link.
@@ -17,7 +20,7 @@ from typing import Any
 from django.db.models.signals import post_save
 
 from annulus.notifications.models import OutboundEmail, Status
-from annulus.patients.events import treatment_anchor_changed
+from annulus.patients.events import record_changed, treatment_anchor_changed
 from annulus.patients.models import Patient
 
 
@@ -30,6 +33,13 @@ def _treatment_changed(sender: Any, patient: Patient, **kwargs: Any) -> None:
     current = Patient.objects.select_related("clinic").filter(pk=patient.pk).first()
     if current is not None:
         sync_treatment(current)
+
+
+def _record_changed(sender: Any, patient: Patient, **kwargs: Any) -> None:
+    from annulus.outcomes import follow_up_summary
+
+    if sender._meta.db_table in follow_up_summary.SOURCE_TABLES and patient.pk is not None:
+        follow_up_summary.refresh_patients([patient.pk])
 
 
 def _email_saved(sender: Any, instance: OutboundEmail, **kwargs: Any) -> None:
@@ -52,5 +62,6 @@ def connect() -> None:
     from annulus.outcomes.events import invitations_planned
 
     treatment_anchor_changed.connect(_treatment_changed, dispatch_uid="outcomes-treatment")
+    record_changed.connect(_record_changed, dispatch_uid="outcomes-report-summary")
     invitations_planned.connect(_start_timers, dispatch_uid="outcomes-timers")
     post_save.connect(_email_saved, sender=OutboundEmail, dispatch_uid="outcomes-email-saved")

@@ -3,7 +3,9 @@
 ``refresh(invitation_ids)`` rebuilds the rows of those invitations from their instrument scores
 in two statements (delete, then insert the pivot), so it is right whatever changed: called by the
 scoring actions inside their transaction, by the migration that backfills, and by bulk seeding
-once per chunk. The statements are plain SQL that PostgreSQL and SQLite both run.
+once per chunk. The statements are plain SQL that PostgreSQL and SQLite both run. Each refresh
+then rebuilds the follow-ups' report summaries and the rows' report columns
+(``follow_up_summary``): a baseline score is part of every row of its follow-up.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+
+from annulus.outcomes import follow_up_summary
 
 __all__ = ["ANSWERED", "refresh", "refresh_all", "refresh_between"]
 
@@ -45,6 +49,11 @@ def refresh(invitation_ids: Iterable[int]) -> None:
                 part,
             )
             cursor.execute(f"{_PIVOT} AND i.id IN ({marks}){_GROUP}", part)
+            cursor.execute(
+                f"SELECT DISTINCT follow_up_id FROM outcomes_invitation WHERE id IN ({marks})",  # noqa: S608
+                part,
+            )
+            follow_up_summary.refresh_follow_ups(row[0] for row in cursor.fetchall())
 
 
 def refresh_between(first_id: int, last_id: int) -> None:
@@ -55,6 +64,14 @@ def refresh_between(first_id: int, last_id: int) -> None:
             [first_id, last_id],
         )
         cursor.execute(f"{_PIVOT} AND i.id BETWEEN %s AND %s{_GROUP}", [first_id, last_id])
+        cursor.execute(
+            "SELECT MIN(follow_up_id), MAX(follow_up_id) FROM outcomes_invitation"
+            " WHERE id BETWEEN %s AND %s",
+            [first_id, last_id],
+        )
+        first_follow_up, last_follow_up = cursor.fetchone()
+    if first_follow_up is not None:
+        follow_up_summary.refresh_follow_ups_between(first_follow_up, last_follow_up)
 
 
 def refresh_all() -> None:
@@ -62,3 +79,4 @@ def refresh_all() -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM outcomes_timepointscores")
         cursor.execute(_PIVOT + _GROUP)
+    follow_up_summary.refresh_all()

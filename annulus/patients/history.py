@@ -16,6 +16,7 @@ from django.db import models, transaction
 
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.patients.events import record_changed
 from annulus.patients.models import ChangeRecord, Patient
 
 SKIP_FIELDS = {"id", "patient", "created_at", "updated_at", "created_by"}
@@ -89,6 +90,7 @@ def save_clinical(
             obj=instance,
             details={"fields": sorted(changes), **(details or {})},
         )
+        record_changed.send(sender=type(instance), patient=patient)
     return instance
 
 
@@ -121,3 +123,4 @@ def delete_clinical(
             patient_id=patient.pk,
             details={"record_id": str(pk)},
         )
+        record_changed.send(sender=type(instance), patient=patient)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from annulus.outcomes import time_point_scores
+from annulus.outcomes import follow_up_summary, time_point_scores
 from annulus.outcomes.models import FollowUp, InstrumentResponse, Invitation, Response
 from annulus.outcomes.schedule import STANDARD_PLAN, plan_time_points
 from annulus.patients.models import Patient
@@ -54,4 +54,6 @@ def enrol(
                 )  # fmt: skip
             # Written directly, so the score pivot the scoring actions keep is rebuilt here.
             time_point_scores.refresh([invitation.pk])
+    # And the report's summary, which the enrolment action keeps.
+    follow_up_summary.refresh_follow_ups([follow_up.pk])
     return follow_up

@@ -15,6 +15,7 @@ from annulus.analytics.queries import Filters
 from annulus.analytics.report import build_report
 from annulus.analytics.tests.cohort import enrol
 from annulus.clinical.models import AdverseEvent, FibrinProcedure
+from annulus.outcomes import follow_up_summary
 from annulus.testing import make_staff
 
 TODAY = date(2026, 6, 1)
@@ -47,6 +48,8 @@ def cohort(clinic: Any) -> dict[str, Any]:
     )])  # fmt: skip
     AdverseEvent.objects.create(patient=fibrin[1].patient, onset_on=TREATED + timedelta(days=2),
                                 description="x", related=True, serious=True)  # fmt: skip
+    # Written directly (not through the clinical actions): rebuild the report's summaries.
+    follow_up_summary.refresh_patients([fibrin[0].patient_id, fibrin[1].patient_id])
     for _ in range(5):
         enrol(clinic, "conservative_care", TREATED, TODAY,
               {"baseline": {"odi": 40}, "month-6": {"odi": 20}})  # fmt: skip

@@ -79,3 +79,23 @@ def test_every_answered_time_point_has_its_score_row(db: Any) -> None:
         "invitation_id", "odi"))  # fmt: skip
     assert answered and answered <= set(rows)
     assert all(rows[pk] is not None for pk in answered)
+
+
+def test_the_seeded_summaries_and_score_rows_equal_a_rebuild(db: Any) -> None:
+    # Bulk rows skip the actions: the seeder refreshes the report's summary per chunk instead.
+    from django.forms.models import model_to_dict
+
+    from annulus.outcomes import follow_up_summary
+    from annulus.outcomes.models import FollowUpSummary, TimePointScores
+
+    def rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        return (
+            [model_to_dict(r) for r in FollowUpSummary.objects.order_by("follow_up_id")],
+            [model_to_dict(r) for r in TimePointScores.objects.order_by("invitation_id")],
+        )
+
+    seed_registry(30, seed=5, slug="summary", chunk=7)
+    seeded = rows()
+    assert len(seeded[0]) == 30 and all(row["arm"] for row in seeded[1])
+    follow_up_summary.refresh_all()
+    assert rows() == seeded

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
-from annulus.outcomes import library, time_point_scores
+from annulus.outcomes import follow_up_summary, library, time_point_scores
 from annulus.outcomes.actions.answers import close_response
 from annulus.outcomes.actions.clock import (
     OutcomesError,
@@ -149,6 +149,7 @@ def enrol(
             obj=follow_up,
             details={"plan": plan.id, "version": plan.version, "arm": anchor.arm},
         )
+        follow_up_summary.refresh_follow_ups([follow_up.pk])
         _after_commit_advance(invitations)
     return follow_up
 
@@ -251,6 +252,8 @@ def replan(
         if anchor is not None:
             follow_up.arm, follow_up.anchor = anchor.arm, anchor.anchor
         follow_up.save()
+        # A new entry day or arm changes the report's summary and every score row's flags.
+        follow_up_summary.refresh_follow_ups([follow_up.pk])
         record(
             "outcomes.replan",
             request=request,
@@ -342,6 +345,7 @@ def stop(
             now,
         )
         follow_up.save()
+        follow_up_summary.refresh_follow_ups([follow_up.pk])
         record(
             "outcomes.stop",
             request=request,
