@@ -140,7 +140,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("outcomes", "0003_time_point_scores"),
+        ("outcomes", "0004_invitation_clinic_page_indexes"),
     ]
 
     operations = [
