@@ -54,10 +54,10 @@ LOADED = {ref: resolve_protocol(ref) for ref in PROTOCOLS}
 GENERAL = {ref: general_only(protocol) for ref, protocol in LOADED.items()}
 
 
-def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, str, str]:
+def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, bytes, str, str]:
     decision = evaluate(parse_case(case), protocol)
     as_dict = json.dumps(decision.to_dict(), indent=2, ensure_ascii=False)
-    return decision.to_json(), as_dict, render_text(decision)
+    return decision.to_json(), decision.to_json_bytes(), as_dict, render_text(decision)
 
 
 @pytest.mark.parametrize("ref", PROTOCOLS)
