@@ -24,6 +24,8 @@ be valid, so a 100,000-case batch does not need 100,000 decisions in memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import shutil
 import sys
@@ -50,11 +52,13 @@ MAX_REPORTED_LINES = 20
 _SPOOL_IN_MEMORY = 32 * 1024 * 1024
 _READ_BUFFER = 1024 * 1024
 _COPY_BUFFER = 1024 * 1024
-# Decisions are written to the spool in pieces of about this many characters: big enough to cost
-# few calls, small enough that joining and encoding them stays under glibc's mmap threshold
-# (128 KB). 512-decision pieces (5 MB) were mapped and unmapped each time: 54,000-80,000 minor
-# page faults for 10,000 full-size cases, against about 16,000 with these pieces.
-_PIECE_CHARS = 16 * 1024
+# Decisions are written to the spool in pieces of about this many bytes: big enough to cost
+# few calls, small enough that joining them stays under glibc's mmap threshold (128 KB).
+# 512-decision pieces (5 MB) were mapped and unmapped each time: 54,000-80,000 minor page faults
+# for 10,000 full-size cases, against about 16,000 with these pieces.
+_PIECE_BYTES = 16 * 1024
+# Allocations between two young-generation collections during a batch (CPython's default: 700).
+_GC_ALLOCATIONS = 100_000
 
 
 class _UsageError(Exception):
@@ -141,11 +145,31 @@ def _evaluate_batch(source: str, protocol: Protocol) -> int:
     except OSError as exc:
         return _fail(f"cannot read {source}: {exc.strerror or exc}", status=2)
     with stream, _Spool(_SPOOL_IN_MEMORY) as spool:
-        problems = _decide_all(_lines(stream), protocol, spool, source)
+        with _few_collections():
+            problems = _decide_all(_lines(stream), protocol, spool, source)
         if problems:
             return _fail("\n".join(problems), status=2)
         spool.copy_to_stdout()
     return 0
+
+
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run the batch with rare garbage collections, then restore the collector's settings.
+
+    An evaluation makes no reference cycles (a test checks it), so the collections its
+    allocations trigger find nothing; yet each full one walked every object alive, and the
+    memos of criterion lines and explanations grow with the batch. Objects alive before the
+    batch (modules, the protocol) are frozen out of those walks.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(_GC_ALLOCATIONS, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 class _Spool:
@@ -206,7 +230,7 @@ def _decide_all(
     """Evaluate every line into `spool`; after the first invalid line only validate the rest."""
     problems: list[str] = []
     invalid = 0
-    chunk: list[str] = []
+    chunk: list[bytes] = []
     size = 0
     for number, line in lines:
         try:
@@ -218,11 +242,11 @@ def _decide_all(
             continue
         if invalid:
             continue
-        decision = evaluate(case, protocol).to_json()
+        decision = evaluate(case, protocol).to_json_bytes()
         chunk.append(decision)
         size += len(decision)
-        if size >= _PIECE_CHARS:
-            spool.write(("\n".join(chunk) + "\n").encode())
+        if size >= _PIECE_BYTES:
+            spool.write(b"\n".join(chunk) + b"\n")
             chunk.clear()
             size = 0
     if invalid:
@@ -231,7 +255,7 @@ def _decide_all(
         problems.append(f"{source}: {invalid} invalid line(s); no decisions were written")
         return problems
     if chunk:
-        spool.write(("\n".join(chunk) + "\n").encode())
+        spool.write(b"\n".join(chunk) + b"\n")
     return []
 
 

@@ -100,6 +100,7 @@ _RESULT_KEYS = ("id", "level", "status", "explanation", "source")  # CriterionRe
 _str: Final = encode_basestring
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CRITERION_JSON: dict[CriterionResult, str] = {}
+_CRITERION_BYTES: dict[CriterionResult, bytes] = {}
 _PROTOCOL_JSON: dict[ProtocolRef, str] = {}
 _MEMO_SIZE = 8192
 
@@ -176,3 +177,34 @@ class Decision:
             f'"routes":{_strings(self.routes)},"criteria":[{",".join(parts)}],'
             f'"missing":{_strings(self.missing)},"warnings":{_strings(self.warnings)}}}'
         )
+
+    def to_json_bytes(self) -> bytes:
+        """`to_json()` encoded as UTF-8, built from UTF-8 pieces (what a batch writes).
+
+        Explanations hold non-ASCII signs (≥, °), so encoding a whole 10 KB decision took a
+        slow character-by-character path for every case; here each criterion line is encoded
+        once and remembered, and only the case's own parts are encoded each time.
+        """
+        protocol = _PROTOCOL_JSON.get(self.protocol)
+        if protocol is None:
+            protocol = _PROTOCOL_JSON[self.protocol] = _encode(self.protocol.to_dict())
+        memo = _CRITERION_BYTES
+        get = memo.get
+        parts: list[bytes] = []
+        append = parts.append
+        for criterion in self.criteria:
+            line = get(criterion)
+            if line is None:
+                if len(memo) >= _MEMO_SIZE:
+                    memo.clear()
+                line = memo[criterion] = _criterion_json(criterion).encode()
+            append(line)
+        head = (
+            f'{{"case_id":{_str(self.case_id)},"protocol":{protocol},'
+            f'"outcome":{_str(self.outcome)},"levels":{_strings(self.levels)},'
+            f'"routes":{_strings(self.routes)},"criteria":['
+        ).encode()
+        tail = (
+            f'],"missing":{_strings(self.missing)},"warnings":{_strings(self.warnings)}}}'
+        ).encode()
+        return head + b",".join(parts) + tail

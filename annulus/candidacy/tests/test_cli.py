@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import subprocess
@@ -348,6 +349,34 @@ def test_it_decides_a_large_batch(capsys: pytest.CaptureFixture[str], tmp_path: 
     assert status == 0
     ids = [json.loads(line)["case_id"] for line in out.splitlines()]
     assert ids == [f"c{i}" for i in range(1200)]
+
+
+def test_a_batch_leaves_no_reference_cycles_and_restores_the_collector(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The batch collects garbage rarely, which is safe only while evaluations make no cycles:
+    # whatever cyclic garbage a run leaves (argparse's parser) must not grow with its cases.
+    cases: list[dict[str, Any] | str] = [{**SPEC_EXAMPLE, "case_id": f"c{i}"} for i in range(40)]
+    cases += [example(**{"red_flags.fever": True}), example(**{"symptoms.odi": None})]
+    many = batch_file(tmp_path, cases)
+    one = case_file(tmp_path, json.dumps(SPEC_EXAMPLE) + "\n", "one.jsonl")
+    bad_once = case_file(tmp_path, "[]\n", "bad1.jsonl")
+    bad_often = case_file(tmp_path, "[]\n{\n" * 20, "bad40.jsonl")
+    run(capsys, "evaluate", "--batch", many)  # memos filled: what stays is not garbage
+    threshold = gc.get_threshold()
+    garbage = []
+    gc.collect()
+    gc.disable()
+    try:
+        for path in (one, many, bad_once, bad_often):
+            status, _, _ = run(capsys, "evaluate", "--batch", path)
+            assert status == (0 if path in (one, many) else 2)
+            garbage.append(gc.collect())
+    finally:
+        gc.enable()
+    assert garbage[0] == garbage[1] and garbage[2] == garbage[3]
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == 0
 
 
 def test_it_writes_a_batch_to_a_text_only_stdout(

@@ -139,7 +139,31 @@ def _positive_todo(ctx: Context) -> tuple[str, ...]:
     return findings_for(ctx).positive_todo()
 
 
+_DESCRIPTIONS: dict[tuple[Value, ...], str] = {}
+_DESCRIPTIONS_SIZE = 4096
+
+
 def describe_disc(result: DiscResult) -> str:
+    """One discogram in words with its verdict, remembered by the values it shows (a batch
+    sees the same few levels, pressures and intensities again and again)."""
+    disc = result.disc
+    key = (
+        disc.level,
+        disc.concordance,
+        disc.pain_intensity,
+        disc.pain_onset_psi_above_opening,
+        result.positive,
+        result.negative_control,
+    )
+    text = _DESCRIPTIONS.get(key)
+    if text is None:
+        if len(_DESCRIPTIONS) >= _DESCRIPTIONS_SIZE:
+            _DESCRIPTIONS.clear()
+        text = _DESCRIPTIONS[key] = _describe(result)
+    return text
+
+
+def _describe(result: DiscResult) -> str:
     disc = result.disc
     if disc.concordance == "none":
         pain = "no pain"

@@ -54,10 +54,10 @@ LOADED = {ref: resolve_protocol(ref) for ref in PROTOCOLS}
 GENERAL = {ref: general_only(protocol) for ref, protocol in LOADED.items()}
 
 
-def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, str, str]:
+def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, bytes, str, str]:
     decision = evaluate(parse_case(case), protocol)
     as_dict = json.dumps(decision.to_dict(), indent=2, ensure_ascii=False)
-    return decision.to_json(), as_dict, render_text(decision)
+    return decision.to_json(), decision.to_json_bytes(), as_dict, render_text(decision)
 
 
 @pytest.mark.parametrize("ref", PROTOCOLS)
@@ -81,3 +81,41 @@ def test_the_general_only_protocol_really_has_no_compiled_part() -> None:
     assert all(c.fast is None for c in general.criteria + general.level_criteria)
     assert not isinstance(general.discogram.positive, CompiledCondition)
     assert any(c.fast is not None for c in LOADED["annulus-default@2"].criteria)
+
+
+@pytest.mark.parametrize("ref", PROTOCOLS)
+@PROPERTY
+@given(case=any_case())
+def test_remembered_discogram_descriptions_are_the_ones_written_afresh(
+    ref: str, case: dict[str, Any]
+) -> None:
+    from annulus.candidacy.engine.context import Context
+    from annulus.candidacy.engine.discography import findings_for
+    from annulus.candidacy.engine.facts import diagnostics
+
+    protocol = LOADED[ref]
+    findings = findings_for(Context(parse_case(case), protocol.discogram))
+    for result in findings.results * 2:  # the second time from the memo
+        assert diagnostics.describe_disc(result) == diagnostics._describe(result)
+
+
+def test_discogram_descriptions_are_right_when_the_memo_forgets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from annulus.candidacy.engine.facts import diagnostics
+
+    from .support import example_v2
+
+    monkeypatch.setattr(diagnostics, "_DESCRIPTIONS_SIZE", 1)
+    monkeypatch.setattr(diagnostics, "_DESCRIPTIONS", {})
+    protocol = LOADED["annulus-default@2"]
+    for intensity in (8, 9, 8):
+        case = example_v2(**{"diagnostics.discography": None})
+        disc = {"level": "L4-L5", "concordance": "concordant", "pain_intensity": intensity}
+        case["diagnostics"]["discography"] = [{**disc, "pain_onset_psi_above_opening": 20}]
+        line = next(
+            c for c in evaluate(parse_case(case), protocol).criteria if c.id == "D-DISCOGRAPHY"
+        )
+        assert f"L4-L5 concordant {intensity}/10 at 20 psi above opening (positive)" in (
+            line.explanation
+        )

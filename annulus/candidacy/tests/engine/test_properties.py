@@ -243,6 +243,7 @@ def test_it_decides_deterministically_and_lists_every_criterion_it_evaluated(
 
     result = first.to_dict()
     assert first.to_json() == json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+    assert first.to_json_bytes() == first.to_json().encode()
     assert result["routes"] == sorted(set(result["routes"]))
     assert set(result["routes"]) <= set(ROUTES)
     found = {c.status for c in first.criteria}

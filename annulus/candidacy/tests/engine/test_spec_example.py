@@ -101,6 +101,8 @@ def test_it_writes_compact_json_equal_to_the_decision_dict(monkeypatch: pytest.M
 
     monkeypatch.setattr(decision_module, "_MEMO_SIZE", 3)  # forget often, to check both paths
     monkeypatch.setattr(decision_module, "_CRITERION_JSON", {})  # whatever ran before
+    monkeypatch.setattr(decision_module, "_CRITERION_BYTES", {})
+    monkeypatch.setattr(decision_module, "_PROTOCOL_JSON", {})
     for case in (
         SPEC_EXAMPLE,
         example(**{"red_flags.fever": True}),
@@ -108,9 +110,9 @@ def test_it_writes_compact_json_equal_to_the_decision_dict(monkeypatch: pytest.M
     ):
         decision = decide(case)
         for _ in range(2):
-            assert decision.to_json() == json.dumps(
-                decision.to_dict(), ensure_ascii=False, separators=(",", ":")
-            )
+            expected = json.dumps(decision.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            assert decision.to_json_bytes() == expected.encode()  # first: its own protocol JSON
+            assert decision.to_json() == expected
 
 
 def test_it_renders_the_same_explanations_when_it_forgets_them(
