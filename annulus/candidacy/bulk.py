@@ -111,7 +111,9 @@ def add_bulk_arguments(parser: CommandParser) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="build cases in N worker processes (default 1; the output is the same)",
+        help="build cases in N worker processes (default 1; the output is the same). More "
+        "than one shortens the run only while other cores are idle; on a busy machine it costs "
+        "more CPU in all (docs/operations.md, 'Bulk case commands')",
     )
     parser.add_argument(
         "--progress",

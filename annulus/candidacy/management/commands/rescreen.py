@@ -144,8 +144,9 @@ class Command(BaseCommand):
         keep: bool,
     ) -> list[Checked]:
         """The changed and skipped patients of a chunk (run in a worker process with --jobs)."""
-        # The chunk's stored evaluations in one query; its records came with it.
-        previous = Evaluation.objects.in_bulk(
+        # The chunk's stored evaluations in one query; its records came with it. Not their
+        # decisions: the largest JSON of the row, and nothing here reads it.
+        previous = Evaluation.objects.defer("decision").in_bulk(
             [p.latest_evaluation for p in chunk if p.latest_evaluation]  # type: ignore[attr-defined]
         )
         today: dict[int, date] = {}
