@@ -181,8 +181,8 @@ def build_chunk(
 
 
 def write_files(folder: Path, files: list[CaseFile]) -> None:
-    """Write each file (created, or replaced), as ``Path.write_bytes`` would, with the plain
-    system calls: pathlib's own work per file cost more than the write."""
+    """Write each file (created, or replaced) with the flags and mode ``Path.write_bytes``
+    uses, through the plain system calls: no path object or file object per file."""
     base = os.fspath(folder)
     for name, data in files:
         fd = os.open(os.path.join(base, name), _WRITE_FLAGS, 0o666)
