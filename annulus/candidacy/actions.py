@@ -107,6 +107,60 @@ def record_evaluation(
     return evaluation
 
 
+def record_rescreens(
+    changes: list[tuple[Patient, dict[str, Any], Evaluation | None]], *, protocol: Protocol
+) -> list[Evaluation]:
+    """`record_evaluation(patient, protocol=protocol, case=case, source=RESCREEN,
+    previous=previous)` for each (patient, case, previous) of a rescreen chunk, in one
+    transaction: the evaluations in one INSERT, then each one's audit event, in order.
+
+    The same rows and audit events as one action each; all or none of the chunk is stored.
+    Raises `CaseError` (nothing stored) when the engine refuses a case."""
+    evaluations, details = [], []
+    for patient, case, previous in changes:
+        parsed = parse_case(case)
+        decision = evaluate(parsed, protocol)
+        evaluations.append(
+            Evaluation(
+                patient=patient,
+                protocol_id=protocol.id,
+                protocol_version=protocol.version,
+                protocol_sha256=protocol.sha256,
+                assessed_on=parsed.assessed_on,
+                case_snapshot=case,
+                decision=decision.to_dict(),
+                outcome=decision.outcome,
+                evaluated_by=None,
+                source=Source.RESCREEN,
+                judged_criteria=sorted(
+                    {c.id for c in decision.criteria if c.status != "not_applicable"}
+                ),
+            )
+        )
+        found: dict[str, Any] = {}
+        if previous is not None:
+            found = {"previous_evaluation": previous.pk, "previous_outcome": previous.outcome}
+        details.append(found)
+    with transaction.atomic():
+        Evaluation.objects.bulk_create(evaluations)
+        for evaluation, previous_details in zip(evaluations, details, strict=True):
+            record(
+                "candidacy.rescreen",
+                clinic=evaluation.patient.clinic,
+                patient_id=evaluation.patient_id,
+                obj=evaluation,
+                details={
+                    "evaluation": evaluation.pk,
+                    "protocol": protocol.id,
+                    "version": protocol.version,
+                    "outcome": evaluation.outcome,
+                    "source": str(Source.RESCREEN),
+                    **previous_details,
+                },
+            )
+    return evaluations
+
+
 def accept_evaluation(
     evaluation: Evaluation, *, user: Any, request: HttpRequest | None = None
 ) -> Evaluation:

@@ -189,3 +189,37 @@ def test_progress_is_a_bar_on_a_terminal_lines_when_asked_and_silent_otherwise(
     bar = run("export_case", "--all", str(tmp_path), err=Terminal())[1]
     assert bar.count("\r") == 3 and bar.endswith("/s)\n")
     assert f"\rexport-case {'█' * 30} 12/12 patients" in bar
+
+
+@pytest.mark.django_db
+def test_apply_stores_what_one_evaluation_at_a_time_stored(
+    cohort: list[Patient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chunk's single INSERT gives each change the row and audit event that
+    ``record_evaluation`` gives one change: same decision, same details, previous included."""
+    protocol = load_protocol("nct01011816-phase3", 1)
+    earlier = {e.patient_id: e for e in Evaluation.objects.filter(patient__in=cohort)}
+    first = Evaluation.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    monkeypatch.setattr(bulk, "CHUNK", 5)
+    run("rescreen", "--protocol", "nct01011816-phase3@1", "--clinic", "bulk", "--apply")
+
+    stored = list(Evaluation.objects.filter(id__gt=first).order_by("id"))
+    assert [e.patient_id for e in stored] == sorted(e.patient_id for e in stored)
+    assert any(e.patient_id in earlier for e in stored)
+    for evaluation in stored:
+        decision = evaluate(parse_case(evaluation.case_snapshot), protocol)
+        assert evaluation.decision == decision.to_dict()
+        assert evaluation.outcome == decision.outcome and evaluation.review == "pending"
+        assert evaluation.source == "rescreen" and evaluation.evaluated_by is None
+        event = AuditEvent.objects.get(action="candidacy.rescreen", object_id=str(evaluation.pk))
+        details = {
+            "evaluation": evaluation.pk,
+            "protocol": "nct01011816-phase3",
+            "version": 1,
+            "outcome": decision.outcome,
+            "source": "rescreen",
+        }
+        previous = earlier.get(evaluation.patient_id)
+        if previous is not None:
+            details.update(previous_evaluation=previous.pk, previous_outcome=previous.outcome)
+        assert event.details == details and event.patient_id == evaluation.patient_id
