@@ -8,19 +8,12 @@ The usual reason for that variable is to keep `__pycache__` folders out of the c
 bytecode goes to one folder under the var directory (PYTHONPYCACHEPREFIX) instead of being
 dropped. Python checks each cached file against its source's mtime and size, as always.
 Imported by pytest before pytest-django sets Django up, so the apps' modules are cached too.
+The rule itself lives in annulus/cli.py, which imports only the standard library.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+from annulus.cli import cache_bytecode_outside_source
 
-if sys.dont_write_bytecode and not os.environ.get("PYTHONPYCACHEPREFIX"):
-    var = Path(os.environ.get("ANNULUS_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
-    prefix = str(var / "pycache")
-    sys.pycache_prefix = prefix
-    sys.dont_write_bytecode = False
-    # The xdist workers and the `annulus` commands tests start inherit the same choice.
-    os.environ["PYTHONPYCACHEPREFIX"] = prefix
-    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+# The same choice as the `annulus` command's: one rule for where bytecode goes.
+cache_bytecode_outside_source()
