@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annulus.accounts.policy import public
@@ -68,6 +69,14 @@ def consent_start(request: HttpRequest, token: str) -> HttpResponse:
     return _private(redirect(_in_language("consent_public:sign", consent)), no_referrer=True)
 
 
+# The text's language named on the signing page, in the page's language and as a word in a
+# sentence ("español", not the code "es"); an unknown code is shown as it is.
+LANGUAGE_NAMES = {
+    "en": pgettext_lazy("language name in a sentence", "English"),
+    "es": pgettext_lazy("language name in a sentence", "Spanish"),
+}
+
+
 @public
 @require_http_methods(["GET", "POST"])
 def consent_sign(request: HttpRequest) -> HttpResponse:
@@ -107,6 +116,7 @@ def consent_sign(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "text": text,
+        "language_name": LANGUAGE_NAMES.get(text.language, text.language),
         "consent": consent,
         "clinic": patient.clinic,
         "first_name": patient.first_name,

@@ -250,6 +250,10 @@ class InstrumentResponse(models.Model):
     instrument_version = models.CharField(max_length=40)
     # The wording the patient saw (shipped placeholder or the clinic's licensed text).
     instrument_sha256 = models.CharField(max_length=64)
+    # The language the questions were shown in ("en", "es"). The file above is the English one
+    # either way: our own questions are translated with gettext (own_wording), not a file of
+    # their own. Blank on answers saved before this was recorded (as CheckIn.language).
+    language = models.CharField(max_length=8, blank=True)
     answers = models.JSONField(default=dict)
     answered = models.PositiveSmallIntegerField(default=0)
     expected = models.PositiveSmallIntegerField()

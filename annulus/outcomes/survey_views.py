@@ -20,10 +20,11 @@ import dataclasses
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -108,6 +109,13 @@ def _shown(page: Page) -> tuple[Page, bool]:
     return dataclasses.replace(page, instrument=instrument, section=section), False
 
 
+def _shown_language(in_english: bool) -> str:
+    """The language the page's questions were shown in, stored with the answers."""
+    if in_english:
+        return "en"
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
 def _page_number(request: HttpRequest, response: Response, total: int) -> int:
     try:
         number = int(request.GET.get("page", ""))
@@ -161,7 +169,14 @@ def survey_page(request: HttpRequest) -> HttpResponse:
         form = SectionForm(request.POST, section=shown.section)
         if form.is_valid():
             try:
-                actions.save_section(response, page, form.answers(), now=now, request=request)
+                actions.save_section(
+                    response,
+                    page,
+                    form.answers(),
+                    now=now,
+                    request=request,
+                    language=_shown_language(in_english),
+                )
             except AnswerError as exc:
                 form.add_error(None, "; ".join(exc.problems))
             except SurveyClosed:

@@ -60,6 +60,8 @@ def test_a_spanish_patient_signs_the_spanish_text_and_the_pdf_is_spanish(staff_c
     assert "no está aprobado por la FDA para este uso" in html
     assert "Marque cada declaración" in html and "Firmar el consentimiento" in html
     assert "failed against saline" not in html
+    # The version line names the language in Spanish, not by its code.
+    assert f"{FIBRIN} v1, español)" in html and "v1, es)" not in html
 
     missing = spanish_signature()
     del missing["statement_not-fda-approved"]
@@ -99,7 +101,11 @@ def test_the_pdf_copy_is_made_of_the_spanish_words(spanish):
 def test_an_english_patient_still_gets_the_english_text(staff_client, patient):
     consent = prepare(staff_client, patient)
     assert consent.text_language == "en"
-    assert make_link(staff_client, patient, consent).startswith("/consent/")
+    url = make_link(staff_client, patient, consent)
+    assert url.startswith("/consent/")
+    own = Client()
+    own.get(url)
+    assert f"{FIBRIN} v1, English)" in own.get("/consent/").content.decode()
 
 
 def test_without_a_spanish_file_for_the_current_version_the_patient_gets_english(

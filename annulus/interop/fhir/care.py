@@ -105,6 +105,9 @@ def questionnaire_response_resources(ir: Any, patient_id: int) -> list[Resource]
         "QuestionnaireResponse",
         {
             "id": f"qr-{ir.pk}",
+            # The language the questions were read in (blank on answers from before it was
+            # stored: left out). The questionnaire named below is the same in either language.
+            "language": ir.language,
             "questionnaire": f"{questionnaire_url(ir.instrument_id)}|{ir.instrument_version}",
             "status": "completed" if complete else "in-progress",
             "subject": patient_ref(patient_id),

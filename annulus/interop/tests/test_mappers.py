@@ -117,3 +117,24 @@ def test_it_lists_mri_findings_per_level_as_components(full_record: Any) -> None
     if finding.pfirrmann_grade is not None:
         assert "pfirrmann-grade" in codes
     assert obs["bodySite"]["coding"][0]["code"] == finding.level
+
+
+def test_a_questionnaire_response_names_the_language_it_was_read_in(demo_clinic: Any) -> None:
+    from annulus.interop.fhir.care import questionnaire_response_resources
+    from annulus.outcomes.models import InstrumentResponse
+
+    ir = InstrumentResponse.objects.filter(
+        response__invitation__follow_up__patient__clinic=demo_clinic
+    ).first()
+    assert ir is not None
+    patient_id = ir.response.invitation.follow_up.patient_id
+
+    def exported() -> dict[str, Any]:
+        return as_json(questionnaire_response_resources(ir, patient_id)[0])
+
+    ir.language = "es"
+    spanish = exported()
+    assert spanish["language"] == "es"
+    assert spanish["questionnaire"].endswith(f"|{ir.instrument_version}")  # same questionnaire
+    ir.language = ""  # answered before the language was stored: not claimed either way
+    assert "language" not in exported()

@@ -57,9 +57,13 @@ def save_section(
     *,
     now: datetime | None = None,
     request: HttpRequest | None = None,
+    language: str = "en",
 ) -> InstrumentResponse:
     """Save one page of answers (``None``: left blank). Values are checked against the instrument;
-    an AnswerError leaves everything as it was."""
+    an AnswerError leaves everything as it was.
+
+    `language` is the one the page's questions were shown in; it is stored with the answers
+    (the last page saved names it) and never changes how they are checked or scored."""
     now = now or timezone.now()
     item_ids = {item.id for item in page.section.items}
     if set(answers) - item_ids:
@@ -92,6 +96,7 @@ def save_section(
         validate_answers(page.instrument, merged)  # raises before anything is written
         part.answers = merged
         part.answered = len(merged)
+        part.language = language
         part.save()
         response.last_page = max(response.last_page, page.number)
         response.save(update_fields=["last_page", "updated_at"])
@@ -104,7 +109,7 @@ def save_section(
             clinic=invitation.follow_up.patient.clinic,
             patient_id=invitation.follow_up.patient_id,
             obj=response,
-            details={"time_point": invitation.code, "page": page.number},
+            details={"time_point": invitation.code, "page": page.number, "language": language},
         )
     return part
 

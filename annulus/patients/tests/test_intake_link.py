@@ -103,6 +103,8 @@ def test_the_spanish_intake_asks_every_question_in_spanish(staff_client, patient
         "Medicamentos",
     ):
         assert spanish in html, spanish
+    assert "elija «Todavía no lo sé»." in html  # Spanish quotation marks, not “…”
+    assert "“" not in html and "”" not in html
     for english in ("How long has the back pain lasted", "Not known yet", "Bleeding disorder"):
         assert english not in html, english
     response = visitor.post(
