@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from json.encoder import encode_basestring
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, TypeVar
 
 from .levels import Level
+
+T = TypeVar("T", str, bytes)
 
 __all__ = [
     "OUTCOMES",
@@ -156,27 +159,8 @@ class Decision:
         fragments are joined by hand around json's own string encoder. The JSON of a criterion
         line is remembered: across a batch the same lines recur constantly.
         """
-        protocol = _PROTOCOL_JSON.get(self.protocol)
-        if protocol is None:
-            protocol = _PROTOCOL_JSON[self.protocol] = _encode(self.protocol.to_dict())
-        memo = _CRITERION_JSON
-        get = memo.get
-        parts: list[str] = []
-        append = parts.append
-        for criterion in self.criteria:
-            # The whole line is the key (its title too, which goes with its id): no slice to make.
-            text = get(criterion)
-            if text is None:
-                if len(memo) >= _MEMO_SIZE:
-                    memo.clear()
-                text = memo[criterion] = _criterion_json(criterion)
-            append(text)
-        return (
-            f'{{"case_id":{_str(self.case_id)},"protocol":{protocol},'
-            f'"outcome":{_str(self.outcome)},"levels":{_strings(self.levels)},'
-            f'"routes":{_strings(self.routes)},"criteria":[{",".join(parts)}],'
-            f'"missing":{_strings(self.missing)},"warnings":{_strings(self.warnings)}}}'
-        )
+        head, tail = self._envelope()
+        return head + ",".join(_remembered(_CRITERION_JSON, self.criteria, str)) + tail
 
     def to_json_bytes(self) -> bytes:
         """`to_json()` encoded as UTF-8, built from UTF-8 pieces (what a batch writes).
@@ -185,26 +169,39 @@ class Decision:
         slow character-by-character path for every case; here each criterion line is encoded
         once and remembered, and only the case's own parts are encoded each time.
         """
+        head, tail = self._envelope()
+        lines = _remembered(_CRITERION_BYTES, self.criteria, str.encode)
+        return head.encode() + b",".join(lines) + tail.encode()
+
+    def _envelope(self) -> tuple[str, str]:
+        """The decision's JSON before and after its criterion lines."""
         protocol = _PROTOCOL_JSON.get(self.protocol)
         if protocol is None:
             protocol = _PROTOCOL_JSON[self.protocol] = _encode(self.protocol.to_dict())
-        memo = _CRITERION_BYTES
-        get = memo.get
-        parts: list[bytes] = []
-        append = parts.append
-        for criterion in self.criteria:
-            line = get(criterion)
-            if line is None:
-                if len(memo) >= _MEMO_SIZE:
-                    memo.clear()
-                line = memo[criterion] = _criterion_json(criterion).encode()
-            append(line)
         head = (
             f'{{"case_id":{_str(self.case_id)},"protocol":{protocol},'
             f'"outcome":{_str(self.outcome)},"levels":{_strings(self.levels)},'
             f'"routes":{_strings(self.routes)},"criteria":['
-        ).encode()
-        tail = (
-            f'],"missing":{_strings(self.missing)},"warnings":{_strings(self.warnings)}}}'
-        ).encode()
-        return head + b",".join(parts) + tail
+        )
+        tail = f'],"missing":{_strings(self.missing)},"warnings":{_strings(self.warnings)}}}'
+        return head, tail
+
+
+def _remembered(
+    memo: dict[CriterionResult, T], criteria: Iterable[CriterionResult], finish: Callable[[str], T]
+) -> list[T]:
+    """Each criterion line's JSON, finished (as text or as UTF-8) and remembered by the whole line.
+
+    The whole line is the key (its title too, which goes with its id): no slice to make.
+    """
+    get = memo.get
+    found: list[T] = []
+    append = found.append
+    for criterion in criteria:
+        line = get(criterion)
+        if line is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            line = memo[criterion] = finish(_criterion_json(criterion))
+        append(line)
+    return found
