@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django_tasks import task
 
 from annulus.audit.context import AuditContext
@@ -180,18 +180,9 @@ def _email_place(entry: WaitlistEntry, base: str) -> None:
     # In the patient's language, the link too: it opens the page in that language.
     with translation.override(entry.patient.language or "en"):
         url = place_url(entry, base)
-        context = {"first_name": entry.patient.first_name, "clinic": entry.clinic, "url": url}
-        subject = gettext("You are on the waitlist at %(clinic)s") % {"clinic": entry.clinic.name}
-        body = render_to_string("scheduling/email/waitlist_joined.txt", context)
-    queue_email(
-        kind="waitlist.joined",
-        to=entry.patient.email,
-        subject=subject[:200],
-        body_text=body,
-        clinic=entry.clinic,
-        patient_id=entry.patient_id,
-        dedupe_key=f"waitlist.joined:{entry.pk}",
-    )
+    context = {"first_name": entry.patient.first_name, "clinic": entry.clinic, "url": url}
+    subject = gettext_lazy("You are on the waitlist at %(clinic)s")
+    _email_entry(entry, "waitlist.joined", subject, context, dedupe=f"{entry.pk}")
 
 
 def offer_freed(
@@ -280,18 +271,28 @@ def _email_offer(entry: WaitlistEntry, token: str, base: str) -> None:
         if entry.offer_start
         else False,
     }
-    # In the patient's language, as every email they get (issue 18).
+    subject = gettext_lazy("A time has opened up at %(clinic)s")
+    _email_entry(
+        entry, "waitlist.offer", subject, context, dedupe=f"{entry.pk}:{entry.offers_made}"
+    )
+
+
+def _email_entry(
+    entry: WaitlistEntry, kind: str, subject: Any, context: dict[str, Any], *, dedupe: str
+) -> None:
+    """Queue one waitlist email (template `scheduling/email/<kind's last part>.txt`) in the
+    patient's language, as every email they get (issue 18)."""
     with translation.override(entry.patient.language or "en"):
-        subject = gettext("A time has opened up at %(clinic)s") % {"clinic": entry.clinic.name}
-        body = render_to_string("scheduling/email/waitlist_offer.txt", context)
+        text = str(subject) % {"clinic": entry.clinic.name}
+        body = render_to_string(f"scheduling/email/{kind.replace('.', '_')}.txt", context)
     queue_email(
-        kind="waitlist.offer",
+        kind=kind,
         to=entry.patient.email,
-        subject=subject[:200],
+        subject=text[:200],
         body_text=body,
         clinic=entry.clinic,
         patient_id=entry.patient_id,
-        dedupe_key=f"waitlist.offer:{entry.pk}:{entry.offers_made}",
+        dedupe_key=f"{kind}:{dedupe}",
     )
 
 
