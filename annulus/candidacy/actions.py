@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.actions import CANDIDACY_EVALUATE, CANDIDACY_RESCREEN
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
@@ -67,42 +68,16 @@ def record_evaluation(
     with transaction.atomic():
         if case is None:
             case = build_case(patient, assessed_on or clinic_today(patient))
-        parsed = parse_case(case)
-        decision = evaluate(parsed, protocol)
-        data = decision.to_dict()
-        evaluation = Evaluation.objects.create(
-            patient=patient,
-            protocol_id=protocol.id,
-            protocol_version=protocol.version,
-            protocol_sha256=protocol.sha256,
-            assessed_on=parsed.assessed_on,
-            case_snapshot=case,
-            decision=data,
-            outcome=decision.outcome,
-            evaluated_by=user,
-            source=source,
-            judged_criteria=sorted(
-                {c.id for c in decision.criteria if c.status != "not_applicable"}
-            ),
-        )
-        details: dict[str, Any] = {
-            "evaluation": evaluation.pk,
-            "protocol": protocol.id,
-            "version": protocol.version,
-            "outcome": decision.outcome,
-            "source": str(source),
-        }
-        if previous is not None:
-            details["previous_evaluation"] = previous.pk
-            details["previous_outcome"] = previous.outcome
+        evaluation = _evaluation(patient, protocol, case, source=source, user=user)
+        evaluation.save()
         record(
-            "candidacy.rescreen" if source == Source.RESCREEN else "candidacy.evaluate",
+            CANDIDACY_RESCREEN if source == Source.RESCREEN else CANDIDACY_EVALUATE,
             request=request,
             actor=user,
             clinic=patient.clinic,
             patient_id=patient.pk,
             obj=evaluation,
-            details=details,
+            details=_details(evaluation, protocol, previous),
         )
     return evaluation
 
@@ -116,49 +91,59 @@ def record_rescreens(
 
     The same rows and audit events as one action each; all or none of the chunk is stored.
     Raises `CaseError` (nothing stored) when the engine refuses a case."""
-    evaluations, details = [], []
-    for patient, case, previous in changes:
-        parsed = parse_case(case)
-        decision = evaluate(parsed, protocol)
-        evaluations.append(
-            Evaluation(
-                patient=patient,
-                protocol_id=protocol.id,
-                protocol_version=protocol.version,
-                protocol_sha256=protocol.sha256,
-                assessed_on=parsed.assessed_on,
-                case_snapshot=case,
-                decision=decision.to_dict(),
-                outcome=decision.outcome,
-                evaluated_by=None,
-                source=Source.RESCREEN,
-                judged_criteria=sorted(
-                    {c.id for c in decision.criteria if c.status != "not_applicable"}
-                ),
-            )
-        )
-        found: dict[str, Any] = {}
-        if previous is not None:
-            found = {"previous_evaluation": previous.pk, "previous_outcome": previous.outcome}
-        details.append(found)
+    evaluations = [
+        _evaluation(patient, protocol, case, source=Source.RESCREEN, user=None)
+        for patient, case, _previous in changes
+    ]
     with transaction.atomic():
         Evaluation.objects.bulk_create(evaluations)
-        for evaluation, previous_details in zip(evaluations, details, strict=True):
+        for evaluation, (_patient, _case, previous) in zip(evaluations, changes, strict=True):
             record(
-                "candidacy.rescreen",
+                CANDIDACY_RESCREEN,
                 clinic=evaluation.patient.clinic,
                 patient_id=evaluation.patient_id,
                 obj=evaluation,
-                details={
-                    "evaluation": evaluation.pk,
-                    "protocol": protocol.id,
-                    "version": protocol.version,
-                    "outcome": evaluation.outcome,
-                    "source": str(Source.RESCREEN),
-                    **previous_details,
-                },
+                details=_details(evaluation, protocol, previous),
             )
     return evaluations
+
+
+def _evaluation(
+    patient: Patient, protocol: Protocol, case: dict[str, Any], *, source: Source, user: Any
+) -> Evaluation:
+    """The evaluation of `case` under `protocol`, not yet stored. Raises `CaseError`."""
+    parsed = parse_case(case)
+    decision = evaluate(parsed, protocol)
+    return Evaluation(
+        patient=patient,
+        protocol_id=protocol.id,
+        protocol_version=protocol.version,
+        protocol_sha256=protocol.sha256,
+        assessed_on=parsed.assessed_on,
+        case_snapshot=case,
+        decision=decision.to_dict(),
+        outcome=decision.outcome,
+        evaluated_by=user,
+        source=source,
+        judged_criteria=sorted({c.id for c in decision.criteria if c.status != "not_applicable"}),
+    )
+
+
+def _details(
+    evaluation: Evaluation, protocol: Protocol, previous: Evaluation | None
+) -> dict[str, Any]:
+    """The audit event's details: what was stored, and the evaluation it replaces."""
+    details: dict[str, Any] = {
+        "evaluation": evaluation.pk,
+        "protocol": protocol.id,
+        "version": protocol.version,
+        "outcome": evaluation.outcome,
+        "source": str(evaluation.source),
+    }
+    if previous is not None:
+        details["previous_evaluation"] = previous.pk
+        details["previous_outcome"] = previous.outcome
+    return details
 
 
 def accept_evaluation(
