@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from annulus.accounts.models import BreakGlass, Membership, Role
+from annulus.audit.actions import ACCESS_BREAK_GLASS, ACCESS_BREAK_GLASS_REVIEWED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.lib.site import site_base
@@ -72,7 +73,7 @@ def open_break_glass(
             opened_at=now,
             expires_at=now + DURATION,
         )
-        record("access.break_glass", ctx=ctx, actor=user, clinic=clinic, patient_id=patient.pk,
+        record(ACCESS_BREAK_GLASS, ctx=ctx, actor=user, clinic=clinic, patient_id=patient.pk,
                obj=grant, details={"minutes": int(DURATION.total_seconds() // 60)})  # fmt: skip
         directors = Membership.objects.filter(clinic=clinic, role=Role.DIRECTOR).select_related(
             "user"
@@ -104,7 +105,7 @@ def review(*, grant: BreakGlass, reviewer: Any, note: str, ctx: AuditContext) ->
             locked.reviewed_at, locked.reviewed_by = timezone.now(), reviewer
             locked.review_note = note.strip()
             locked.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
-            record("access.break_glass.reviewed", ctx=ctx, actor=reviewer, clinic=locked.clinic,
+            record(ACCESS_BREAK_GLASS_REVIEWED, ctx=ctx, actor=reviewer, clinic=locked.clinic,
                    patient_id=locked.patient_id, obj=locked)  # fmt: skip
     return locked
 

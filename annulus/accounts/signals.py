@@ -11,6 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from annulus.audit.actions import AUTH_LOCKOUT, AUTH_LOGIN_FAILURE, AUTH_LOGIN_SUCCESS, AUTH_LOGOUT
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 
@@ -20,13 +21,13 @@ def on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> Non
     from annulus.accounts.middleware import SESSION_STARTED_KEY
 
     request.session[SESSION_STARTED_KEY] = datetime.now(UTC).timestamp()
-    record("auth.login.success", request=request, actor=user, details={"step": "password"})
+    record(AUTH_LOGIN_SUCCESS, request=request, actor=user, details={"step": "password"})
 
 
 @receiver(user_logged_out)
 def on_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        record("auth.logout", request=request, actor=user)
+        record(AUTH_LOGOUT, request=request, actor=user)
 
 
 @receiver(user_login_failed)
@@ -35,7 +36,7 @@ def on_login_failed(
 ) -> None:
     known = _known_user(credentials.get("username") or credentials.get("email"))
     record(
-        "auth.login.failure",
+        AUTH_LOGIN_FAILURE,
         request=request,
         actor=known,
         outcome=Outcome.FAILURE,
@@ -47,7 +48,7 @@ def on_login_failed(
 def on_locked_out(sender: Any, request: HttpRequest, username: str | None, **kwargs: Any) -> None:
     known = _known_user(username)
     record(
-        "auth.lockout",
+        AUTH_LOCKOUT,
         request=request,
         actor=known,
         outcome=Outcome.DENIED,

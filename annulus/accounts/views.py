@@ -12,6 +12,7 @@ from annulus.accounts import mfa
 from annulus.accounts.actions import enrol_totp, replace_backup_codes
 from annulus.accounts.forms import EmailLoginForm, TokenForm
 from annulus.accounts.policy import password_only, public
+from annulus.audit.actions import AUTH_MFA_FAILURE, AUTH_MFA_SUCCESS
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -68,9 +69,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         device = mfa.verify(request.user, form.cleaned_data["token"])
         if device is not None:
             otp_login(request, device)
-            record("auth.mfa.success", request=request, details={"device": type(device).__name__})
+            record(AUTH_MFA_SUCCESS, request=request, details={"device": type(device).__name__})
             return redirect(_next_url(request))
-        record("auth.mfa.failure", request=request, outcome=Outcome.FAILURE)
+        record(AUTH_MFA_FAILURE, request=request, outcome=Outcome.FAILURE)
         form.add_error(
             "token",
             "That code was not accepted. It may be wrong, already used, or expired: "
@@ -101,7 +102,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                 "accounts/backup_codes.html",
                 {"codes": codes, "next": _next_url(request), "first_time": True},
             )
-        record("auth.mfa.failure", request=request, outcome=Outcome.FAILURE,
+        record(AUTH_MFA_FAILURE, request=request, outcome=Outcome.FAILURE,
                details={"step": "enrolment"})  # fmt: skip
         form.add_error("token", "That code did not match. Check the app's clock and try again.")
     context = {

@@ -13,6 +13,7 @@ from django.db import transaction
 from annulus.analytics.models import MIN_DUE_TO_PUBLISH, PublishedSnapshot
 from annulus.analytics.queries import Filters
 from annulus.analytics.report import build_report
+from annulus.audit.actions import ANALYTICS_REPORT_VIEW, ANALYTICS_SNAPSHOT_PUBLISH
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.website.caching import bump_generation
@@ -30,7 +31,7 @@ def audit_report(
 ) -> None:
     """One audit event per report produced (page, CSV, PDF, JSON, command)."""
     record(
-        "analytics.report.view",
+        ANALYTICS_REPORT_VIEW,
         ctx=ctx,
         actor=user,
         clinic=clinic,
@@ -96,7 +97,7 @@ def publish_snapshot(
             published_by=user,
         )
         record(
-            "analytics.snapshot.publish",
+            ANALYTICS_SNAPSHOT_PUBLISH,
             ctx=ctx,
             actor=user,
             clinic=clinic,

@@ -14,7 +14,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from annulus.audit.actions import CANDIDACY_EVALUATE, CANDIDACY_RESCREEN
+from annulus.audit.actions import (
+    CANDIDACY_CASE_EXPORT,
+    CANDIDACY_EVALUATE,
+    CANDIDACY_OVERRIDE_COSIGNED,
+    CANDIDACY_RESCREEN,
+    CANDIDACY_RESCREEN_PREVIEW,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.case_builder import build_case
@@ -220,7 +226,7 @@ def cosign_override(
         if not updated:
             raise AlreadyReviewed(evaluation)
         record(
-            "candidacy.override_cosigned",
+            CANDIDACY_OVERRIDE_COSIGNED,
             request=request,
             actor=user,
             clinic=evaluation.patient.clinic,
@@ -283,7 +289,7 @@ def record_case_export(
 ) -> None:
     """Audit that a patient's case file left the database (`target`: stdout, file, directory)."""
     record(
-        "candidacy.case_export",
+        CANDIDACY_CASE_EXPORT,
         actor=actor,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -298,7 +304,7 @@ def record_rescreen_preview(
     """Audit a dry-run re-screen: it read every patient's latest case, and changed nothing.
     One event per run, naming (by id) the patients whose decision would change."""
     record(
-        "candidacy.rescreen_preview",
+        CANDIDACY_RESCREEN_PREVIEW,
         clinic=clinic,
         details={
             "protocol": protocol.id,

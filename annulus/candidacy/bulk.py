@@ -24,6 +24,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from annulus.accounts.models import Clinic
+from annulus.audit.actions import CANDIDACY_CASE_EXPORT
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.case_builder import Records, load_records
@@ -141,7 +142,7 @@ def record_case_exports(
     clinics = Clinic.objects.in_bulk(list(by_clinic))
     for clinic_id, done in by_clinic.items():
         record(
-            "candidacy.case_export",
+            CANDIDACY_CASE_EXPORT,
             ctx=ctx,
             clinic=clinics[clinic_id],
             details={

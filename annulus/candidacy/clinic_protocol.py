@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from annulus.accounts.models import Clinic
+from annulus.audit.actions import CLINIC_CANDIDACY_PROTOCOL
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.candidacy.engine import (
@@ -60,7 +61,7 @@ def set_clinic_protocol(clinic: Clinic, key: str, *, actor: Any, ctx: AuditConte
         Clinic.objects.filter(pk=clinic.pk).update(candidacy_protocol=after)
         clinic.candidacy_protocol = after
         record(
-            "clinic.candidacy_protocol",
+            CLINIC_CANDIDACY_PROTOCOL,
             ctx=ctx,
             actor=actor,
             clinic=clinic,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from annulus.accounts.access import get_clinic_for_user, require_role
 from annulus.accounts.models import Role
 from annulus.accounts.session import roles_in_clinic
+from annulus.audit.actions import CANDIDACY_CONSULT_NOTE, CANDIDACY_OVERRIDE_RATES
 from annulus.audit.record import record
 from annulus.candidacy import actions, consult_note
 from annulus.candidacy.access import get_evaluation_for_user
@@ -160,7 +161,7 @@ def consult_note_pdf(request: HttpRequest, pk: int, evaluation_id: int) -> HttpR
     )
     pdf = consult_note.render_pdf(html)
     record(
-        "candidacy.consult_note",
+        CANDIDACY_CONSULT_NOTE,
         request=request,
         clinic=patient.clinic,
         patient_id=patient.pk,
@@ -191,7 +192,7 @@ def override_rates_page(request: HttpRequest) -> HttpResponse:
             titles.update((c.id, c.title) for c in every)
     rates, totals = override_rates(clinic, protocol_id=protocol_id, version=version, titles=titles)
     record(
-        "candidacy.override_rates",
+        CANDIDACY_OVERRIDE_RATES,
         request=request,
         clinic=clinic,
         details={"protocol": protocol_id or "", "version": version},

@@ -16,6 +16,7 @@ from django.db import transaction
 from annulus.audit.actions import (
     ADVERSE_EVENT_RECORD,
     ALTERNATIVE_REFERRAL_RECORD,
+    DISCOGRAPHY_SESSION_RECORD,
     FIBRIN_PROCEDURE_RECORD,
     PATIENT_TREATED,
 )
@@ -103,7 +104,7 @@ def record_discography(
                 patient=patient,
                 user=actor,
                 ctx=ctx,
-                audit_action="discography_session.record",
+                audit_action=DISCOGRAPHY_SESSION_RECORD,
                 details={"consent": consent.pk},
             )
         for level, row in levels.items():

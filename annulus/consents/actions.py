@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from annulus.audit.actions import CONSENT_LINK_CREATE, CONSENT_PREPARE, CONSENT_SIGN
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.consents.models import ConsentKind, SigningChannel, TreatmentConsent
@@ -128,7 +129,7 @@ def prepare_consent(
             changed_by=user,
         )
         record(
-            "consent.prepare",
+            CONSENT_PREPARE,
             ctx=ctx,
             actor=user,
             clinic=patient.clinic,
@@ -169,7 +170,7 @@ def open_for_signing(
             consent.refresh_from_db()
             raise AlreadySigned(consent)
         record(
-            "consent.link.create",
+            CONSENT_LINK_CREATE,
             ctx=ctx,
             actor=user,
             clinic=consent.patient.clinic,
@@ -268,7 +269,7 @@ def sign_consent(
             via_patient_link=consent.signed_channel == SigningChannel.LINK,
         )
         record(
-            "consent.sign",
+            CONSENT_SIGN,
             ctx=ctx,
             clinic=consent.patient.clinic,
             patient_id=consent.patient_id,

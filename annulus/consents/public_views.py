@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annulus.accounts.policy import public
+from annulus.audit.actions import CONSENT_LINK_OPENED, CONSENT_LINK_REFUSED
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -52,7 +53,7 @@ def _private(response: HttpResponse, *, no_referrer: bool = False) -> HttpRespon
 def consent_start(request: HttpRequest, token: str) -> HttpResponse:
     consent = consent_for_token(token) if looks_like_token(token) else None
     if consent is None:
-        record("consent.link.refused", request=request, outcome=Outcome.DENIED)
+        record(CONSENT_LINK_REFUSED, request=request, outcome=Outcome.DENIED)
         return _private(
             render(request, "consents/public_invalid.html", status=404), no_referrer=True
         )
@@ -60,7 +61,7 @@ def consent_start(request: HttpRequest, token: str) -> HttpResponse:
     request.session[SESSION_KEY] = consent.pk
     request.session.pop(DONE_KEY, None)
     record(
-        "consent.link.opened",
+        CONSENT_LINK_OPENED,
         request=request,
         clinic=consent.patient.clinic,
         patient_id=consent.patient_id,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from annulus.accounts.access import deny
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import CONSENT_PDF_REFUSED, CONSENT_PDF_VIEW
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -109,7 +110,7 @@ def consent_pdf(request: StaffRequest, pk: int, consent_id: int) -> HttpResponse
         data = read_verified_pdf(consent)
     except PdfMismatch as exc:
         record(
-            "consent.pdf.refused",
+            CONSENT_PDF_REFUSED,
             request=request,
             clinic=patient.clinic,
             patient_id=patient.pk,
@@ -123,7 +124,7 @@ def consent_pdf(request: StaffRequest, pk: int, consent_id: int) -> HttpResponse
         response["Cache-Control"] = "no-store"
         return response
     record(
-        "consent.pdf.view",
+        CONSENT_PDF_VIEW,
         request=request,
         clinic=patient.clinic,
         patient_id=patient.pk,

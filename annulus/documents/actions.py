@@ -13,6 +13,7 @@ from typing import IO, TYPE_CHECKING
 from django.core.files import File
 from django.db import IntegrityError, transaction
 
+from annulus.audit.actions import DOCUMENT_DOWNLOAD, DOCUMENT_UPLOAD, DOCUMENT_VIEW
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.documents.content import (
@@ -110,7 +111,7 @@ def add_document(
                 patient=patient,
                 user=actor,
                 ctx=ctx,
-                audit_action="document.upload",
+                audit_action=DOCUMENT_UPLOAD,
                 details={"kind": kind, "content_type": file_type.content_type, "size": size},
             )
     except IntegrityError:
@@ -128,7 +129,7 @@ def record_access(
 ) -> None:
     """Audit one opening of the file (shown inline or downloaded)."""
     record(
-        "document.download" if download else "document.view",
+        DOCUMENT_DOWNLOAD if download else DOCUMENT_VIEW,
         ctx=ctx,
         actor=actor,
         clinic=document.patient.clinic,

@@ -12,6 +12,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from annulus.audit.actions import (
+    FHIR_CLIENT_CREATE,
+    FHIR_CLIENT_REVOKE,
+    FHIR_EXPORT_CANCEL,
+    FHIR_EXPORT_START,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -60,7 +66,7 @@ def create_client(
             created_at=moment,
         )
         record(
-            "fhir.client.create",
+            FHIR_CLIENT_CREATE,
             ctx=ctx,
             actor=actor,
             clinic=clinic,
@@ -76,7 +82,7 @@ def revoke_client(*, actor: Any, ctx: AuditContext, client: FhirClient) -> FhirC
         if client.revoked_at is None:
             client.revoked_at = timezone.now()
             client.save(update_fields=["revoked_at"])
-            record("fhir.client.revoke", ctx=ctx, actor=actor, clinic=client.clinic, obj=client)
+            record(FHIR_CLIENT_REVOKE, ctx=ctx, actor=actor, clinic=client.clinic, obj=client)
     return client
 
 
@@ -125,7 +131,7 @@ def start_export(
             request_url=request_url[:500],
         )
         record(
-            "fhir.export.start",
+            FHIR_EXPORT_START,
             ctx=ctx,
             actor=actor,
             clinic=clinic,
@@ -141,4 +147,4 @@ def cancel_export(*, ctx: AuditContext, actor: Any, export: BulkExport) -> None:
         BulkExport.objects.filter(
             pk=export.pk, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
         ).update(status=ExportStatus.CANCELLED, finished_at=timezone.now())
-        record("fhir.export.cancel", ctx=ctx, actor=actor, clinic=export.clinic, obj=export)
+        record(FHIR_EXPORT_CANCEL, ctx=ctx, actor=actor, clinic=export.clinic, obj=export)

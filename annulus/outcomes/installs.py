@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from annulus.audit.actions import OUTCOMES_INSTRUMENT_INSTALL, OUTCOMES_TABLE_INSTALL
 from annulus.audit.record import record
 from annulus.outcomes import library
 from annulus.outcomes.catalog import (
@@ -102,7 +103,7 @@ def _install_text(data: object, source: str) -> Installed:
             },
         )
         record(
-            "outcomes.instrument.install",
+            OUTCOMES_INSTRUMENT_INSTALL,
             obj=row,
             details={
                 "instrument": candidate.id,
@@ -137,7 +138,7 @@ def _install_table(data: object, source: str) -> Installed:
             },
         )
         record(
-            "outcomes.table.install",
+            OUTCOMES_TABLE_INSTALL,
             obj=row,
             details={"instrument": table.instrument, "version": table.version, "kind": table.kind},
         )

@@ -29,6 +29,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
+from annulus.audit.actions import OUTCOMES_LINK_REFUSED, OUTCOMES_SURVEY_WRONG_SURVEY
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
 from annulus.outcomes import actions, own_wording
@@ -65,7 +66,7 @@ def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     problem = actions.check_link(link, now)
     if link is None or problem not in (None, LinkProblem.USED):
         record(
-            "outcomes.link.refused",
+            OUTCOMES_LINK_REFUSED,
             request=request,
             outcome=Outcome.DENIED,
             patient_id=link.invitation.follow_up.patient_id if link else None,
@@ -154,7 +155,7 @@ def survey_page(request: HttpRequest) -> HttpResponse:
         request.POST.get("ref", ""), response.ref
     ):
         record(
-            "outcomes.survey.wrong_survey",
+            OUTCOMES_SURVEY_WRONG_SURVEY,
             request=request,
             outcome=Outcome.DENIED,
             patient_id=invitation.follow_up.patient_id,

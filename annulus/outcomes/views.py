@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from annulus.accounts.access import get_for_user
+from annulus.audit.actions import OUTCOMES_CLINIC_VIEW, OUTCOMES_REPORT_PDF
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.lib.analytic_sql import analytic_queries
@@ -250,7 +251,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context = _patient_context(patient)
     if "follow_up" not in context:
         raise Http404("Not enrolled in follow-up.")
-    record("outcomes.report.pdf", request=request, clinic=patient.clinic, patient_id=patient.pk)
+    record(OUTCOMES_REPORT_PDF, request=request, clinic=patient.clinic, patient_id=patient.pk)
     html = render_to_string("outcomes/report_pdf.html", context, request=request)
     fetcher = weasyprint.urls.URLFetcher(allowed_protocols={"data"})
     pdf = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
@@ -327,7 +328,7 @@ def clinic_overview(request: HttpRequest) -> HttpResponse:
         | Exists(AlternativeReferral.objects.filter(patient=OuterRef("pk")))
         | Q(procedure_date__isnull=False)
     )
-    record("outcomes.clinic.view", request=request, clinic=clinic)
+    record(OUTCOMES_CLINIC_VIEW, request=request, clinic=clinic)
     # The counts scan every invitation of the clinic (a million at 100,000 patients): one
     # snapshot, without JIT compilation (``analytic_sql``).
     with analytic_queries():

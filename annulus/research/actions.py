@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from annulus.audit.actions import RESEARCH_EXPORT, RESEARCH_EXPORT_BLOCKED
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -88,7 +89,7 @@ def run_research_export(
                 row_counts=counts, findings=places,
             )  # fmt: skip
             record(
-                "research.export.blocked",
+                RESEARCH_EXPORT_BLOCKED,
                 ctx=ctx,
                 actor=actor,
                 clinic=clinic,
@@ -102,7 +103,7 @@ def run_research_export(
             clinic=clinic, run_by=actor, origin=origin, format=fmt, row_counts=counts
         )
         record(
-            "research.export",
+            RESEARCH_EXPORT,
             ctx=ctx,
             actor=actor,
             clinic=clinic,

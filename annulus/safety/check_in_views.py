@@ -10,6 +10,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from annulus.accounts.policy import public
+from annulus.audit.actions import CHECK_IN_LINK_REFUSED
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -46,7 +47,7 @@ def check_in_start(request: HttpRequest, token: str) -> HttpResponse:
     if looks_like_token(token):
         check_in = CheckIn.objects.filter(token_hash=token_hash(token)).first()
     if check_in is None or _active(check_in.pk) is None:
-        record("check_in.link.refused", request=request, outcome=Outcome.DENIED)
+        record(CHECK_IN_LINK_REFUSED, request=request, outcome=Outcome.DENIED)
         page = render(request, "safety/check_in_invalid.html", status=404)
         return _headers(page, token_in_url=True)
     request.session.cycle_key()

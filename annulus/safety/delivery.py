@@ -13,6 +13,7 @@ from django.urls import reverse
 from django_tasks import default_task_backend, task
 
 from annulus.accounts.models import Membership, Role
+from annulus.audit.actions import ALERT_DELIVERED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.lib.site import site_base
@@ -111,7 +112,7 @@ def deliver_alert(alert_id: int) -> str:
             alert.last_sent_at = alert.created_at
             alert.save(update_fields=["last_sent_at"])
             record(
-                "alert.delivered",
+                ALERT_DELIVERED,
                 ctx=AuditContext.system("task:deliver_alert"),
                 clinic=alert.clinic,
                 patient_id=alert.patient_id,

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from annulus.accounts.access import deny, require_role
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import APPOINTMENT_READ
 from annulus.audit.record import record
 from annulus.patients.access import WRITE_ROLES
 from annulus.scheduling.models import Appointment
@@ -30,7 +31,7 @@ def get_appointment_for_user(request: StaffRequest, pk: int, *, write: bool = Fa
         require_role(request, *WRITE_ROLES)
     else:
         record(
-            "appointment.read",
+            APPOINTMENT_READ,
             request=request,
             clinic=appointment.clinic,
             patient_id=appointment.patient_id,

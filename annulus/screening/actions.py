@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
+from annulus.audit.actions import SCREENING_COMPLETED
 from annulus.audit.record import record
 from annulus.lib.tokens import new_token, token_hash
 from annulus.screening import assess
@@ -44,7 +45,7 @@ def record_screening(
             token_hash=token_hash(token),
         )
         record(
-            "screening.completed",
+            SCREENING_COMPLETED,
             request=request,
             clinic=clinic,
             obj=response,

@@ -9,6 +9,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.actions import (
+    OUTCOMES_SURVEY_SAVE,
+    OUTCOMES_SURVEY_SUBMIT,
+    OUTCOMES_WINDOW_CLOSE,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -104,7 +109,7 @@ def save_section(
             invitation.status = InvitationStatus.PARTIAL
             invitation.save(update_fields=["status", "updated_at"])
         record(
-            "outcomes.survey.save",
+            OUTCOMES_SURVEY_SAVE,
             request=request,
             clinic=invitation.follow_up.patient.clinic,
             patient_id=invitation.follow_up.patient_id,
@@ -189,7 +194,7 @@ def submit(
         time_point_scores.refresh([invitation.pk])
         redact_links_in_emails(SurveyLink.objects.filter(invitation=invitation))
         record(
-            "outcomes.survey.submit",
+            OUTCOMES_SURVEY_SUBMIT,
             request=request,
             clinic=invitation.follow_up.patient.clinic,
             patient_id=invitation.follow_up.patient_id,
@@ -227,7 +232,7 @@ def close_window(invitation: Invitation, now: datetime) -> str:
     time_point_scores.refresh([invitation.pk])
     redact_links_in_emails(SurveyLink.objects.filter(invitation=invitation))
     record(
-        "outcomes.window.close",
+        OUTCOMES_WINDOW_CLOSE,
         clinic=invitation.follow_up.patient.clinic,
         patient_id=invitation.follow_up.patient_id,
         obj=invitation,

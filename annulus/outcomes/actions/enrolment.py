@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.actions import OUTCOMES_ENROL, OUTCOMES_REPLAN, OUTCOMES_STOP
 from annulus.audit.record import record
 from annulus.clinical.models import AlternativeReferral, FibrinProcedure
 from annulus.outcomes import follow_up_summary, library, time_point_scores
@@ -141,7 +142,7 @@ def enrol(
                 )
             )
         record(
-            "outcomes.enrol",
+            OUTCOMES_ENROL,
             request=request,
             actor=user,
             clinic=clinic,
@@ -255,7 +256,7 @@ def replan(
         # A new entry day or arm changes the report's summary and every score row's flags.
         follow_up_summary.refresh_follow_ups([follow_up.pk])
         record(
-            "outcomes.replan",
+            OUTCOMES_REPLAN,
             request=request,
             actor=user,
             clinic=clinic,
@@ -347,7 +348,7 @@ def stop(
         follow_up.save()
         follow_up_summary.refresh_follow_ups([follow_up.pk])
         record(
-            "outcomes.stop",
+            OUTCOMES_STOP,
             request=request,
             actor=user,
             clinic=follow_up.patient.clinic,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from annulus.audit.actions import OUTCOMES_LINK_ISSUE, OUTCOMES_SURVEY_OPEN
 from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, new_token, token_hash
 from annulus.outcomes.actions.clock import OutcomesError, local_day, window_is_open
@@ -54,7 +55,7 @@ def issue_link(
         invitation.status, invitation.sent_at = InvitationStatus.SENT, now
         invitation.save(update_fields=["status", "sent_at", "updated_at"])
     record(
-        "outcomes.link.issue",
+        OUTCOMES_LINK_ISSUE,
         request=request,
         actor=user,
         clinic=invitation.follow_up.patient.clinic,
@@ -185,7 +186,7 @@ def open_response(
             invitation=invitation, defaults={"started_at": now}
         )
         record(
-            "outcomes.survey.open",
+            OUTCOMES_SURVEY_OPEN,
             request=request,
             clinic=invitation.follow_up.patient.clinic,
             patient_id=invitation.follow_up.patient_id,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from annulus.audit.actions import ALERT_ADVERSE_EVENT_RECORDED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.clinical.actions import record_adverse_event
@@ -60,7 +61,7 @@ def record_adverse_event_from_alert(
             fields += ["acknowledged_at", "acknowledged_by", "action_taken", "action_note"]
         current.save(update_fields=fields)
         record(
-            "alert.adverse_event_recorded",
+            ALERT_ADVERSE_EVENT_RECORDED,
             ctx=ctx,
             actor=actor,
             clinic=current.clinic,

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from annulus.audit.actions import ALERT_ACKNOWLEDGED, ALERT_ESCALATED, ALERT_RAISED, ALERT_RESENT
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.safety import delivery
@@ -55,7 +56,7 @@ def raise_alert(
         except IntegrityError:  # a concurrent save raised it first
             return None
         record(
-            "alert.raised",
+            ALERT_RAISED,
             ctx=ctx,
             actor=actor,
             clinic=patient.clinic,
@@ -125,7 +126,7 @@ def acknowledge_alert(
             update_fields=["acknowledged_at", "acknowledged_by", "action_taken", "action_note"]
         )
         record(
-            "alert.acknowledged",
+            ALERT_ACKNOWLEDGED,
             ctx=ctx,
             actor=actor,
             clinic=current.clinic,
@@ -168,7 +169,7 @@ def resend_due_alerts(now: datetime, *, alert_ids: Iterable[int] | None = None) 
             alert.escalation_level, alert.last_sent_at = level, now
             alert.save(update_fields=["escalation_level", "last_sent_at"])
             record(
-                "alert.escalated" if level == 2 else "alert.resent",
+                ALERT_ESCALATED if level == 2 else ALERT_RESENT,
                 ctx=AuditContext.system("resend_due_alerts"),
                 clinic=alert.clinic,
                 patient_id=alert.patient_id,

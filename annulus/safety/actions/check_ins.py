@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tasks import default_task_backend, task
 
+from annulus.audit.actions import CHECK_IN_ANSWERED, CHECK_IN_LINK_ISSUED, CHECK_IN_SCHEDULED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.lib.site import site_base
@@ -62,7 +63,7 @@ def schedule_check_ins(
                 continue
             made.append(check_in)
             record(
-                "check_in.scheduled",
+                CHECK_IN_SCHEDULED,
                 ctx=ctx,
                 actor=actor,
                 clinic=patient.clinic,
@@ -88,7 +89,7 @@ def issue_check_in_link(check_in: CheckIn, *, actor: Any = None, ctx: AuditConte
             link_expires_at=datetime.now(UTC) + timedelta(days=LINK_DAYS),
         )
         record(
-            "check_in.link_issued",
+            CHECK_IN_LINK_ISSUED,
             ctx=ctx,
             actor=actor,
             clinic=check_in.patient.clinic,
@@ -160,7 +161,7 @@ def answer_check_in(
         current.save(update_fields=["answers", "answered_at", "language"])
         patient = current.patient
         record(
-            "check_in.answered",
+            CHECK_IN_ANSWERED,
             ctx=ctx,
             clinic=patient.clinic,
             patient_id=patient.pk,

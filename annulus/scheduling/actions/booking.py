@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
+from annulus.audit.actions import APPOINTMENT_BOOKED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.actions import create_patient, update_patient
@@ -160,7 +161,7 @@ def book_appointment(
             notify.to_staff_new_booking(appointment, base)
             reminders.schedule(appointment, base, now=now)
             record(
-                "appointment.booked",
+                APPOINTMENT_BOOKED,
                 ctx=audit_ctx,
                 clinic=appointment.clinic,
                 patient_id=patient.pk,

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext
 
+from annulus.audit.actions import APPOINTMENT_CANCELLED, APPOINTMENT_RESCHEDULED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.scheduling import notify, reminders
@@ -124,7 +125,7 @@ def reschedule(
         outside_hours=False,
         base=base,
         now=now_or(now),
-        action="appointment.rescheduled",
+        action=APPOINTMENT_RESCHEDULED,
     )
 
 
@@ -162,7 +163,7 @@ def cancel_appointment(
         notify.to_patient(current, "cancelled", base)
         offer_freed(current.service, current.start, ctx=ctx, base=base, now=now)
         record(
-            "appointment.cancelled",
+            APPOINTMENT_CANCELLED,
             ctx=ctx,
             actor=actor,
             clinic=current.clinic,

@@ -7,6 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from annulus.audit.actions import (
+    APPOINTMENT_CREATED,
+    APPOINTMENT_FOLLOW_UP_DISMISSED,
+    APPOINTMENT_MOVED,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.models import Patient
@@ -97,7 +102,7 @@ def staff_create(
         notify.to_patient(appointment, "confirmation", base)
         reminders.schedule(appointment, base, now=now)
         record(
-            "appointment.created",
+            APPOINTMENT_CREATED,
             ctx=ctx,
             actor=actor,
             clinic=appointment.clinic,
@@ -136,7 +141,7 @@ def staff_move(
         outside_hours=outside_hours,
         base=base,
         now=now_or(now),
-        action="appointment.moved",
+        action=APPOINTMENT_MOVED,
     )
 
 
@@ -236,7 +241,7 @@ def dismiss_follow_up(
             raise NotAllowed("Only a no-show has a follow-up to dismiss.")
         if updated:
             record(
-                "appointment.follow_up_dismissed",
+                APPOINTMENT_FOLLOW_UP_DISMISSED,
                 ctx=ctx,
                 actor=actor,
                 clinic=current.clinic,

@@ -26,6 +26,12 @@ from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
 from django_tasks import task
 
+from annulus.audit.actions import (
+    WAITLIST_JOINED,
+    WAITLIST_LAPSED,
+    WAITLIST_OFFERED,
+    WAITLIST_REMOVED,
+)
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.lib.tokens import looks_like_token, new_token, token_hash
@@ -116,7 +122,7 @@ def _join(
         except IntegrityError:  # a double submit that queued behind its twin
             return existing.get(), False
         record(
-            "waitlist.joined",
+            WAITLIST_JOINED,
             ctx=ctx,
             actor=actor,
             clinic=service.clinic,
@@ -229,7 +235,7 @@ def offer_freed(
     _email_offer(entry, token, base)
     expire_offer.using(run_after=entry.offer_expires_at).enqueue(entry.pk, base)
     record(
-        "waitlist.offered",
+        WAITLIST_OFFERED,
         ctx=ctx,
         clinic=entry.clinic,
         patient_id=entry.patient_id,
@@ -323,7 +329,7 @@ def _lapse(entry_id: int, *, base: str, now: datetime) -> bool:
         entry.save(update_fields=["status", "closed_at", "offer_token_hash"])
         ctx = AuditContext(request_id=f"waitlist-expiry-{entry.pk}")
         record(
-            "waitlist.lapsed",
+            WAITLIST_LAPSED,
             ctx=ctx,
             clinic=entry.clinic,
             patient_id=entry.patient_id,
@@ -372,7 +378,7 @@ def remove_from_waitlist(
         current.offer_token_hash = None
         current.save(update_fields=["status", "closed_at", "offer_token_hash"])
         record(
-            "waitlist.removed",
+            WAITLIST_REMOVED,
             ctx=ctx,
             actor=actor,
             clinic=current.clinic,

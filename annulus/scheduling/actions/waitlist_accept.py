@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext
 
+from annulus.audit.actions import APPOINTMENT_RESCHEDULED, WAITLIST_ACCEPTED, WAITLIST_OFFER_TAKEN
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.scheduling import notify, reminders
@@ -98,7 +99,7 @@ def _accept(
         entry.offer_token_hash = None
         entry.save(update_fields=["status", "offer_token_hash"])
         record(
-            "waitlist.offer_taken",
+            WAITLIST_OFFER_TAKEN,
             ctx=ctx,
             clinic=entry.clinic,
             patient_id=entry.patient_id,
@@ -112,7 +113,7 @@ def _accept(
     entry.status, entry.appointment, entry.closed_at = WaitStatus.BOOKED, appointment, now
     entry.save(update_fields=["status", "appointment", "closed_at"])
     record(
-        "waitlist.accepted",
+        WAITLIST_ACCEPTED,
         ctx=ctx,
         clinic=appointment.clinic,
         patient_id=appointment.patient_id,
@@ -168,5 +169,5 @@ def _move(
         outside_hours=False,
         base=base,
         now=now,
-        action="appointment.rescheduled",
+        action=APPOINTMENT_RESCHEDULED,
     )

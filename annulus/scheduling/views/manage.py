@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annulus.accounts.policy import public
+from annulus.audit.actions import APPOINTMENT_LINK_OPENED, APPOINTMENT_LINK_REFUSED
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -106,12 +107,12 @@ def manage_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the patient's emails: swap the token for a session, then drop it from the URL."""
     appointment = find_by_manage_token(token)
     if appointment is None:
-        record("appointment.link_refused", request=request, outcome=Outcome.DENIED)
+        record(APPOINTMENT_LINK_REFUSED, request=request, outcome=Outcome.DENIED)
         return token_in_url(_not_found(request))
     request.session.cycle_key()
     request.session[APPOINTMENT_KEY] = appointment.pk
     record(
-        "appointment.link_opened",
+        APPOINTMENT_LINK_OPENED,
         request=request,
         clinic=appointment.clinic,
         patient_id=appointment.patient_id,

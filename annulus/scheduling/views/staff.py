@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annulus.accounts.access import get_clinic_for_user, require_role
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import CALENDAR_VIEWED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.lib.site import site_base
@@ -162,7 +163,7 @@ def calendar(request: StaffRequest) -> HttpResponse:
     step = timedelta(days=7 if view == "week" else 1)
     here = {"view": view, "location": location.slug, "resource": chosen.slug if chosen else ""}
     record(
-        "calendar.viewed",
+        CALENDAR_VIEWED,
         request=request,
         clinic=clinic,
         details={"view": view, "days": len(days), "patients": len(patients)},

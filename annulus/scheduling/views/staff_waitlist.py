@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from annulus.accounts.access import get_clinic_for_user, require_role
 from annulus.accounts.staff_request import StaffRequest
+from annulus.audit.actions import WAITLIST_VIEWED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
 from annulus.patients.access import WRITE_ROLES
@@ -54,7 +55,7 @@ def waitlist(request: StaffRequest) -> HttpResponse:
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     record(
-        "waitlist.viewed",
+        WAITLIST_VIEWED,
         request=request,
         clinic=clinic,
         details={"entries": len(page.object_list), "page": page.number},

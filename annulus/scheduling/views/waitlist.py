@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from annulus.accounts.models import public_clinic
 from annulus.accounts.policy import public
+from annulus.audit.actions import WAITLIST_OFFER_OPENED, WAITLIST_OFFER_REFUSED
 from annulus.audit.context import AuditContext
 from annulus.audit.models import Outcome
 from annulus.audit.record import record
@@ -94,12 +95,12 @@ def join(request: HttpRequest) -> HttpResponse:
 def offer_link(request: HttpRequest, token: str) -> HttpResponse:
     entry = actions.find_offer(token)
     if entry is None:
-        record("waitlist.offer_refused", request=request, outcome=Outcome.DENIED)
+        record(WAITLIST_OFFER_REFUSED, request=request, outcome=Outcome.DENIED)
         return token_in_url(_gone(request, _("This link is not valid or has been used."), 404))
     request.session.cycle_key()
     request.session[OFFER_KEY] = entry.pk
     record(
-        "waitlist.offer_opened",
+        WAITLIST_OFFER_OPENED,
         request=request,
         clinic=entry.clinic,
         patient_id=entry.patient_id,
