@@ -314,6 +314,15 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "annulus_cache",
     },
+    # The report's charts, shared by every process and kept across restarts: drawing them costs
+    # seconds, and only new numbers need new drawings. A table of its own, so that culling old
+    # charts never evicts a rate-limit counter.
+    "charts": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "annulus_chart_cache",
+        "TIMEOUT": 30 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 
 # --- logging: no PHI, request ids only --------------------------------------------------------

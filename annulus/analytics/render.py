@@ -4,12 +4,16 @@ and "too few to say" where there is no rate."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import importlib.metadata
 import io
 import json
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from django.core.cache import caches
 from django.template.loader import render_to_string
 
 __all__ = ["chart_context", "csv_text", "pdf", "text", "today_for"]
@@ -160,20 +164,43 @@ def chart_context(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=32)
 def _chart_uris(arm_json: str, benchmarks_json: str) -> tuple[str, str]:
-    """An arm's two charts, drawn once per distinct set of numbers in this process.
+    """An arm's two charts, drawn once per distinct set of numbers.
 
-    Drawing eight charts takes matplotlib seconds of text layout, while the numbers behind them
-    change only when patients answer; the charts are pure functions of the numbers, so the
-    numbers (as JSON) are the cache key. Charts pull in matplotlib, imported here so the text,
-    CSV and JSON forms of the report (and the command's start-up) do without it.
+    Drawing eight charts takes matplotlib seconds, while the numbers behind them change only
+    when patients answer; the charts are pure functions of the numbers (as JSON) and of the
+    drawing code, so those are the key: in this process (lru_cache) and, for every other web
+    worker and the next start, in the shared "charts" cache. Charts pull in matplotlib, imported
+    only when a drawing is needed, so the text, CSV and JSON forms of the report (and the
+    command's start-up) do without it.
     """
+    key = (
+        "report-charts:"
+        + hashlib.sha256(
+            f"{_drawing_version()}\n{arm_json}\n{benchmarks_json}".encode()
+        ).hexdigest()
+    )
+    shared = caches["charts"]
+    found = shared.get(key)
+    if isinstance(found, tuple | list) and len(found) == 2:
+        return found[0], found[1]
     from annulus.analytics import charts
 
     arm, benchmarks = json.loads(arm_json), json.loads(benchmarks_json)
-    return (
+    drawn = (
         charts.data_uri(charts.responders_svg(arm, benchmarks)),
         charts.data_uri(charts.survival_svg(arm)),
     )
+    shared.set(key, drawn)
+    return drawn
+
+
+@lru_cache(maxsize=1)
+def _drawing_version() -> str:
+    """What the drawings depend on besides the numbers: the chart code and matplotlib's
+    version, so a deploy that changes either draws afresh instead of serving old pictures."""
+    here = Path(__file__).parent
+    code = b"".join((here / name).read_bytes() for name in ("charts.py", "../outcomes/charts.py"))
+    return hashlib.sha256(code).hexdigest()[:16] + "/" + importlib.metadata.version("matplotlib")
 
 
 def pdf(report: dict[str, Any], *, clinic: Any = None) -> bytes:
