@@ -83,9 +83,20 @@ def join_waitlist(
     actor: User | None,
     ctx: AuditContext | None,
     now: datetime | None = None,
+    own_link: bool = False,
+    base: str = "",
 ) -> WaitlistEntry:
-    """Put the patient on the service's waitlist; already on it, their place is kept."""
-    return _join(service, patient, actor=actor, ctx=ctx, now=now, own_link=False)[0]
+    """Put the patient on the service's waitlist; already on it, their place is kept.
+
+    `own_link` (staff adding a patient at the desk or on the phone): the new place gets its own
+    link, emailed to the patient as an online join's is, so that someone with no booking can see
+    their place and leave it without calling. A join from a booking's manage page needs none:
+    that page shows the place."""
+    with transaction.atomic():
+        entry, created = _join(service, patient, actor=actor, ctx=ctx, now=now, own_link=own_link)
+        if created and own_link:
+            _email_place(entry, base)
+        return entry
 
 
 def _join(

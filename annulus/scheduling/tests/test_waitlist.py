@@ -4,6 +4,7 @@ expires in two hours; accepting books it once; expiry passes it to the next; a r
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail  # noqa: F401  (the outbox is read through OutboundEmail)
@@ -228,3 +229,39 @@ def test_staff_page_through_the_waitlist_and_filter_it_by_service(staff_client, 
     assert "page 2 of 2" in second and second.count("<tr>") == 1 + 11
     only = staff_client.get("/staff/calendar/waitlist/", {"service": "extended"}).content.decode()
     assert "1 waiting" in only and "Extended" in only and only.count("<tr>") == 2
+
+
+def test_a_place_staff_add_gets_its_own_link_emailed_and_it_leaves_the_place(
+    staff_client, client, schedule
+):
+    """A patient added at the desk may hold no booking whose manage page would show the place:
+    they are emailed its own link, which shows it and leaves it. Adding twice sends one email."""
+    patient = Patient.objects.create(
+        clinic=schedule.clinic, first_name="Kim", last_name="Lee", email="kim.lee@example.org"
+    )
+    form = {"service": schedule.consultation.pk, "patient": patient.pk}
+    added = staff_client.post("/staff/calendar/waitlist/", form, follow=True)
+    assert "emailed a link" in added.content.decode()
+    staff_client.post("/staff/calendar/waitlist/", form)  # a double click
+    email = OutboundEmail.objects.get(kind="waitlist.joined")
+    assert email.to == "kim.lee@example.org" and "Consultation" not in email.body_text
+    path = urlsplit(next(w for w in email.body_text.split() if "/waitlist/place/" in w)).path
+    shown = client.get(path, follow=True)
+    assert shown.status_code == 200 and schedule.consultation.name in shown.content.decode()
+    entry = WaitlistEntry.objects.get(patient=patient)
+    assert entry.manage_token_hash and entry.status == WaitStatus.WAITING
+    left = client.post(shown.redirect_chain[-1][0])
+    assert left.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == WaitStatus.REMOVED
+
+
+def test_a_place_staff_add_for_a_patient_without_email_says_to_phone(staff_client, schedule):
+    patient = Patient.objects.create(clinic=schedule.clinic, first_name="No", last_name="Mail")
+    added = staff_client.post(
+        "/staff/calendar/waitlist/",
+        {"service": schedule.consultation.pk, "patient": patient.pk},
+        follow=True,
+    )
+    assert "tell them by phone" in added.content.decode()
+    assert not OutboundEmail.objects.filter(kind="waitlist.joined").exists()

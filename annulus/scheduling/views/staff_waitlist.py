@@ -13,12 +13,15 @@ from annulus.accounts.staff_request import StaffRequest
 from annulus.audit.actions import WAITLIST_VIEWED
 from annulus.audit.context import AuditContext
 from annulus.audit.record import record
+from annulus.lib.site import site_base
 from annulus.patients.access import WRITE_ROLES
 from annulus.scheduling import actions
 from annulus.scheduling.forms import StaffWaitlistForm
 from annulus.scheduling.models import OPEN, Service, WaitlistEntry
 
 PAGE_SIZE = 50
+ADDED_EMAILED = "Added to the waitlist. The patient is emailed a link to see or leave their place."
+ADDED_NO_EMAIL = "Added to the waitlist. The patient has no email address: tell them by phone."
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,12 +41,15 @@ def waitlist(request: StaffRequest) -> HttpResponse:
                     form.cleaned_data["patient"],
                     actor=request.user,
                     ctx=AuditContext.from_request(request),
+                    own_link=True,
+                    base=site_base(request),
                 )
             except actions.BookingError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 422
             else:
-                messages.success(request, "Added to the waitlist.")
+                emailed = bool(form.cleaned_data["patient"].email)
+                messages.success(request, ADDED_EMAILED if emailed else ADDED_NO_EMAIL)
                 return redirect("scheduling_staff:waitlist")
     services = list(Service.objects.filter(clinic=clinic).order_by("name"))
     chosen = request.GET.get("service", "")
