@@ -109,9 +109,10 @@ class _Writer:
             return f"text = {self.const(template.text)}\n"
         values = "".join(f"{self.fact(fact)}, " for fact in template.facts)
         return (
-            f"text = {self.const(template._memo)}.get(({values}))\n"
+            f"values = ({values})\n"
+            f"text = {self.const(template._memo)}.get(values)\n"
             "if text is None:\n"
-            f"    text = {self.const(template.render)}(ctx)\n"
+            f"    text = {self.const(template.written)}(values)\n"
         )
 
     def true(self, cond: object) -> str:
