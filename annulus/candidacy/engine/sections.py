@@ -1,0 +1,105 @@
+"""A protocol section (red flags, case criteria, level criteria) compiled to one Python function.
+
+`fastpath.py` compiles each criterion's plain pass into its own function. Called one by one, ~45
+of them a case, each paid a call and read its facts afresh: the same case section (`case.symptoms`,
+`case.red_flags`), the same fact (`symptoms.back_pain_nrs` in two criteria) and the same cache
+entries again and again, and the evaluation loop paid a test and an attribute read per criterion.
+Here, once per protocol load, all the criteria of a section are written into one function, in
+the protocol's order, sharing its local variables: every fact and every case section is read
+once per section (per level, for level criteria) however many criteria use it.
+
+Each criterion keeps fastpath's contract: when its compiled conditions say "passes for certain"
+(status `pass`, no warning), the function appends the `pass` line itself; otherwise it hands the
+criterion to the general evaluation (`judge`, that is `evaluate._Trace.judge`), which decides
+every other outcome, as it does for a criterion whose conditions are not compilable and for a
+not-published one. Facts are pure functions of the case, so reading one earlier or once instead
+of twice changes nothing; a value loaded only on a criterion's pass branch (for its explanation)
+is loaded again when a later criterion needs it, since that branch may not have run.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .context import Context
+from .decision import CriterionResult
+from .fastpath import Unsupported, _Writer
+
+if TYPE_CHECKING:
+    from .protocol import Criterion
+
+__all__ = ["Judge", "Section", "Sections", "compile_section"]
+
+Judge = Callable[["Criterion", Context], None]
+"""`judge(criterion, ctx)`: the general evaluation of one criterion, which records its result."""
+
+Section = Callable[[Context, Callable[[CriterionResult], None], Judge], None]
+"""`section(ctx, append, judge)`: every criterion of the section, in order, in `ctx`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    """A protocol's three sections, each compiled to one function."""
+
+    red_flags: Section
+    criteria: Section
+    level_criteria: Section
+
+
+def compile_section(criteria: Sequence[Criterion], name: str, *, at_root: bool) -> Section:
+    """One function judging `criteria` in order: plain passes inline, the rest by `judge`.
+
+    `at_root`: the function runs in the case-wide context (red flags, case criteria), so it
+    computes the case's facts there itself; level criteria ask the root for them."""
+    writer = _Writer()
+    writer.at_root = at_root
+    writer.namespace.update(new=tuple.__new__, Result=CriterionResult)
+    blocks = [_block(writer, criterion) for criterion in criteria]
+    text = (
+        "def section(ctx, append, judge):\n"
+        "    cache = ctx.cache\n"
+        "    get = cache.get\n"
+        "    case = ctx.case\n"
+        "    level = ctx.level\n"
+        f"{''.join(blocks)}"
+    )
+    exec(compile(text, f"<section {name}>", "exec"), writer.namespace)  # noqa: S102 - our own text
+    section: Section = writer.namespace["section"]
+    return section
+
+
+def _block(writer: _Writer, criterion: Criterion) -> str:
+    """The code of one criterion inside the section's function."""
+    judge = f"    judge({writer.const(criterion)}, ctx)\n"
+    if criterion.not_published:
+        return judge
+    before = writer.mark()
+    try:
+        tests = [writer.true(criterion.applies_when)] if criterion.applies_when is not None else []
+        tests += [writer.true(check.condition) for check in criterion.checks]
+        tests += [writer.false(condition) for condition, _ in criterion.warn_when]
+    except Unsupported:
+        writer.loads = []  # nothing of this criterion was emitted
+        writer.forget(before)
+        return judge
+    head = writer.flush("    ")
+    condition = " and ".join(tests) or "True"
+    branch = writer.mark()
+    render = writer.render(criterion.explanation)
+    loads = writer.flush("        ")
+    writer.forget(branch)  # loaded on the pass branch only
+    ident, source, title = (
+        writer.const(v) for v in (criterion.id, criterion.source, criterion.title)
+    )
+    return (
+        f"{head}"
+        f"    if {condition}:\n"
+        f"{loads}"
+        f"{textwrap.indent(render, '        ')}"
+        f'        append(new(Result, ({ident}, level, "pass", text, {source}, {title})))\n'
+        "    else:\n"
+        f"    {judge}"
+    )

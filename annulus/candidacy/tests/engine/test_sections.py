@@ -1,0 +1,151 @@
+"""A section compiled to one function (sections.py): plain passes inline, in order, the rest judged.
+
+The whole-protocol equivalence (every decision byte for byte, generated cases, four protocols) is
+in test_compiled_equivalence.py; here are the section's own promises on small made-up criteria:
+the order of the lines, what goes to `judge`, facts read once, and a fact read only on one
+criterion's pass branch read again by a later criterion.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from annulus.candidacy.engine.conditions import Compare, Cond, Is
+from annulus.candidacy.engine.context import Fact, Kind, Scope, Value
+from annulus.candidacy.engine.decision import CriterionResult
+from annulus.candidacy.engine.protocol import Check, Criterion
+from annulus.candidacy.engine.sections import compile_section
+from annulus.candidacy.engine.templates import Template
+
+from .test_fastpath import Unknown
+
+
+class Values:
+    """A stand-in context: the facts' values, what was computed and what was asked of it."""
+
+    level = "L4-L5"
+    case = None
+
+    def __init__(self, **values: Value) -> None:
+        self.values = values
+        self.cache: dict[str, Value] = {}
+        self.computed: list[str] = []  # by a fact's getter
+        self.asked: list[str] = []  # through `value` (the root's cache, for a level context)
+
+    def value(self, fact: Fact) -> Value:
+        self.asked.append(fact.name)
+        value = self.cache[fact.name] = fact.get(self)  # type: ignore[arg-type]
+        return value
+
+
+def fact(name: str, scope: Scope = Scope.CASE, kind: Kind = Kind.BOOLEAN) -> Fact:
+    def get(ctx: Any) -> Value:
+        ctx.computed.append(name)
+        value: Value = ctx.values.get(name)
+        return value
+
+    return Fact(name, scope, kind, "test", get, lambda ctx: (name,))
+
+
+P, Q, N = fact("p"), fact("q"), fact("n", kind=Kind.NUMBER)
+PLAIN = Template("Plain.", ("Plain.",), ())
+
+
+def criterion(
+    ident: str,
+    *conditions: Cond,
+    explanation: Template = PLAIN,
+    not_published: bool = False,
+) -> Criterion:
+    return Criterion(
+        id=ident,
+        title=f"{ident} title",
+        rule="rule",
+        source="source",
+        scope=Scope.CASE,
+        explanation=explanation,
+        checks=tuple(Check(condition, "conservative_care") for condition in conditions),
+        if_not_met="fail",
+        if_unknown="missing",
+        applies_when=None,
+        not_applicable=None,
+        warn_when=(),
+        todo=None,
+        not_published=not_published,
+    )
+
+
+def run(criteria: list[Criterion], ctx: Values, *, at_root: bool = True) -> list[object]:
+    """The section's lines: a pass line as (id, level, text), a judged criterion as its id."""
+    lines: list[object] = []
+
+    def append(result: CriterionResult) -> None:
+        assert result.status == "pass" and result.source == "source"
+        assert result.title == f"{result.id} title"
+        lines.append((result.id, result.level, result.explanation))
+
+    def judge(judged: Criterion, judged_ctx: object) -> None:
+        assert judged_ctx is ctx
+        lines.append(judged.id)
+
+    compile_section(criteria, "test", at_root=at_root)(ctx, append, judge)  # type: ignore[arg-type]
+    return lines
+
+
+def test_plain_passes_are_written_inline_and_everything_else_is_judged_in_order() -> None:
+    criteria = [
+        criterion("T-PASS", Is(P, True)),
+        criterion("T-FAIL", Compare(N, operator.ge, limit=3)),
+        criterion("T-NOT-PUBLISHED", not_published=True),
+        criterion("T-UNKNOWN-SHAPE", Unknown()),
+        criterion("T-ALSO-PASS", Is(Q, False)),
+    ]
+    lines = run(criteria, Values(p=True, q=False, n=2))
+    assert lines == [
+        ("T-PASS", "L4-L5", "Plain."),
+        "T-FAIL",
+        "T-NOT-PUBLISHED",
+        "T-UNKNOWN-SHAPE",
+        ("T-ALSO-PASS", "L4-L5", "Plain."),
+    ]
+
+
+def test_an_empty_section_does_nothing() -> None:
+    assert run([], Values()) == []
+
+
+def test_a_fact_is_computed_once_however_many_criteria_use_it() -> None:
+    ctx = Values(p=True)
+    criteria = [criterion("T-A", Is(P, True)), criterion("T-B", Is(P, True))]
+    assert run(criteria, ctx) == [("T-A", "L4-L5", "Plain."), ("T-B", "L4-L5", "Plain.")]
+    assert ctx.computed == ["p"] and ctx.cache == {"p": True} and ctx.asked == []
+
+
+def test_a_fact_already_in_the_cache_is_not_computed_again() -> None:
+    ctx = Values(p=False)
+    ctx.cache["p"] = True  # what the general path computed earlier in the evaluation
+    assert run([criterion("T-A", Is(P, True))], ctx) == [("T-A", "L4-L5", "Plain.")]
+    assert ctx.computed == []
+
+
+def test_a_fact_read_on_one_pass_branch_is_read_again_by_a_later_criterion() -> None:
+    # T-A reads q only for its explanation, on its pass branch; T-B's condition needs q too.
+    shows_q = Template("q is {q}.", ("q is ", "."), (Q,))
+    criteria = [criterion("T-A", Is(P, True), explanation=shows_q), criterion("T-B", Is(Q, False))]
+    assert run(criteria, Values(p=False, q=False)) == ["T-A", ("T-B", "L4-L5", "Plain.")]
+    ctx = Values(p=True, q=False)
+    assert run(criteria, ctx) == [("T-A", "L4-L5", "q is no."), ("T-B", "L4-L5", "Plain.")]
+    assert ctx.computed == ["p", "q"]  # once: T-B found it in the cache
+
+
+def test_in_a_level_context_case_facts_come_from_the_root_and_level_facts_are_computed() -> None:
+    level_fact = fact("level.r", Scope.LEVEL)
+    criteria = [criterion("T-A", Is(P, True)), criterion("T-B", Is(level_fact, True))]
+    ctx = Values(p=True, **{"level.r": True})
+    assert run(criteria, ctx, at_root=False) == [
+        ("T-A", "L4-L5", "Plain."),
+        ("T-B", "L4-L5", "Plain."),
+    ]
+    assert ctx.asked == ["p"] and ctx.computed == ["p", "level.r"]
+    assert ctx.cache == {"p": True, "level.r": True}
