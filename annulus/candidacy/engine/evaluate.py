@@ -37,20 +37,21 @@ def evaluate(case: Case, protocol: Protocol) -> Decision:
     root = Context(case, protocol.discogram)
     trace = _Trace()
     append = trace.results.append
+    warn = trace.warnings.append
     judge = trace.judge
     # Each section's compiled function (sections.py): plain passes inline, the rest judged.
     sections = protocol.sections or _criterion_by_criterion(protocol)
-    sections.red_flags(root, append, judge)
+    sections.red_flags(root, append, warn, judge)
     if trace.failed:
         return trace.decision(case, protocol, "urgent_referral", ())
-    sections.criteria(root, append, judge)
+    sections.criteria(root, append, warn, judge)
     positive = findings_for(root).positive_levels
     if positive:
         imaging = case.imaging
         findings = (imaging.levels if imaging is not None else None) or {}
         level_criteria = sections.level_criteria
         for level in positive:
-            level_criteria(root.child(level, findings=findings.get(level)), append, judge)
+            level_criteria(root.child(level, findings=findings.get(level)), append, warn, judge)
     else:
         for criterion in protocol.level_criteria:
             trace.add(criterion, root, "not_applicable", NO_POSITIVE_LEVEL)
@@ -74,6 +75,7 @@ def _one_by_one(
     criteria: tuple[Criterion, ...],
     ctx: Context,
     append: Callable[[CriterionResult], None],
+    warn: Callable[[str], None],
     judge: Judge,
 ) -> None:
     """Each criterion's compiled plain pass (fastpath.py) when it has one; else, or when it

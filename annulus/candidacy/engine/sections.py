@@ -8,13 +8,16 @@ Here, once per protocol load, all the criteria of a section are written into one
 the protocol's order, sharing its local variables: every fact and every case section is read
 once per section (per level, for level criteria) however many criteria use it.
 
-Each criterion keeps fastpath's contract: when its compiled conditions say "passes for certain"
-(status `pass`, no warning), the function appends the `pass` line itself; otherwise it hands the
-criterion to the general evaluation (`judge`, that is `evaluate._Trace.judge`), which decides
-every other outcome, as it does for a criterion whose conditions are not compilable and for a
-not-published one. Facts are pure functions of the case, so reading one earlier or once instead
-of twice changes nothing; a value loaded only on a criterion's pass branch (for its explanation)
-is loaded again when a later criterion needs it, since that branch may not have run.
+Each criterion keeps fastpath's contract, widened by one common case: when its compiled
+conditions say "passes for certain" (status `pass`, no warning), the function appends the `pass`
+line itself; when they say "met for certain, and a warning is certainly raised" (a blood thinner,
+a PHQ-9 to review: about one line in 35 of a full-size case), it adds the warnings and the
+`warning` line itself. Otherwise it hands the criterion to the general evaluation (`judge`, that
+is `evaluate._Trace.judge`), which decides every other outcome, as it does for a criterion whose
+conditions are not compilable and for a not-published one. Facts are pure functions of the case,
+so reading one earlier or once instead of twice changes nothing; a value loaded only on one
+branch (for an explanation or a warning) is loaded again when a later criterion needs it, since
+that branch may not have run.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING
 from .context import Context
 from .decision import CriterionResult
 from .fastpath import Unsupported, _Writer
+from .templates import Template
 
 if TYPE_CHECKING:
     from .protocol import Criterion
@@ -36,8 +40,9 @@ __all__ = ["Judge", "Section", "Sections", "compile_section"]
 Judge = Callable[["Criterion", Context], None]
 """`judge(criterion, ctx)`: the general evaluation of one criterion, which records its result."""
 
-Section = Callable[[Context, Callable[[CriterionResult], None], Judge], None]
-"""`section(ctx, append, judge)`: every criterion of the section, in order, in `ctx`."""
+Section = Callable[[Context, Callable[[CriterionResult], None], Callable[[str], None], Judge], None]
+"""`section(ctx, append, warn, judge)`: every criterion of the section, in order, in `ctx`;
+`append` takes a result line, `warn` a warning of the decision."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,7 @@ def compile_section(criteria: Sequence[Criterion], name: str, *, at_root: bool) 
     writer.namespace.update(new=tuple.__new__, Result=CriterionResult)
     blocks = [_block(writer, criterion) for criterion in criteria]
     text = (
-        "def section(ctx, append, judge):\n"
+        "def section(ctx, append, warn, judge):\n"
         "    cache = ctx.cache\n"
         "    get = cache.get\n"
         "    case = ctx.case\n"
@@ -78,28 +83,47 @@ def _block(writer: _Writer, criterion: Criterion) -> str:
         return judge
     before = writer.mark()
     try:
-        tests = [writer.true(criterion.applies_when)] if criterion.applies_when is not None else []
-        tests += [writer.true(check.condition) for check in criterion.checks]
-        tests += [writer.false(condition) for condition, _ in criterion.warn_when]
+        certain = [writer.true(criterion.applies_when)] if criterion.applies_when else []
+        certain += [writer.true(check.condition) for check in criterion.checks]
+        no_warning = [writer.false(condition) for condition, _ in criterion.warn_when]
+        warned = [writer.true(condition) for condition, _ in criterion.warn_when]
     except Unsupported:
         writer.loads = []  # nothing of this criterion was emitted
         writer.forget(before)
         return judge
     head = writer.flush("    ")
-    condition = " and ".join(tests) or "True"
-    branch = writer.mark()
-    render = writer.render(criterion.explanation)
-    loads = writer.flush("        ")
-    writer.forget(branch)  # loaded on the pass branch only
     ident, source, title = (
         writer.const(v) for v in (criterion.id, criterion.source, criterion.title)
     )
-    return (
-        f"{head}"
-        f"    if {condition}:\n"
-        f"{loads}"
-        f"{textwrap.indent(render, '        ')}"
-        f'        append(new(Result, ({ident}, level, "pass", text, {source}, {title})))\n'
-        "    else:\n"
-        f"    {judge}"
-    )
+    code = [
+        head,
+        f"    if {' and '.join(certain + no_warning) or 'True'}:\n",
+        _line(writer, criterion.explanation, f'({ident}, level, "pass", text, {source}, {title})'),
+    ]
+    if warned:
+        # Met, with a warning certainly raised: the general path would say `warning`, with
+        # each certainly raised warning in order (one not known is not raised).
+        code.append(f"    elif {' and '.join([*certain, _any(warned)])}:\n")
+        for test, (_, warning) in zip(warned, criterion.warn_when, strict=True):
+            code.append(f"        if {test}:\n")
+            code.append(textwrap.indent(_line(writer, warning, "text", call="warn"), "    "))
+        result = f'({ident}, level, "warning", text, {source}, {title})'
+        code.append(_line(writer, criterion.explanation, result))
+    code.append(f"    else:\n    {judge}")
+    return "".join(code)
+
+
+def _line(writer: _Writer, template: Template, item: str, *, call: str = "append") -> str:
+    """Code inside an `if` (8 spaces): render `template` into `text`, then `call` with `item`.
+
+    A value loaded here is forgotten afterwards: this branch may not run."""
+    branch = writer.mark()
+    render = writer.render(template)
+    loads = writer.flush("        ")
+    writer.forget(branch)
+    result = f"new(Result, {item})" if call == "append" else item
+    return f"{loads}{textwrap.indent(render, '        ')}        {call}({result})\n"
+
+
+def _any(tests: list[str]) -> str:
+    return tests[0] if len(tests) == 1 else "(" + " or ".join(tests) + ")"

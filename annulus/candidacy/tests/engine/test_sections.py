@@ -57,6 +57,7 @@ def criterion(
     *conditions: Cond,
     explanation: Template = PLAIN,
     not_published: bool = False,
+    warn_when: tuple[tuple[Cond, Template], ...] = (),
 ) -> Criterion:
     return Criterion(
         id=ident,
@@ -70,26 +71,32 @@ def criterion(
         if_unknown="missing",
         applies_when=None,
         not_applicable=None,
-        warn_when=(),
+        warn_when=warn_when,
         todo=None,
         not_published=not_published,
     )
 
 
 def run(criteria: list[Criterion], ctx: Values, *, at_root: bool = True) -> list[object]:
-    """The section's lines: a pass line as (id, level, text), a judged criterion as its id."""
+    """The section's lines: a pass line as (id, level, text), a warning line as (id, level,
+    text, "warning"), a warning of the decision as ("warn", text), a judged criterion as its id."""
     lines: list[object] = []
 
     def append(result: CriterionResult) -> None:
-        assert result.status == "pass" and result.source == "source"
+        assert result.status in ("pass", "warning") and result.source == "source"
         assert result.title == f"{result.id} title"
-        lines.append((result.id, result.level, result.explanation))
+        line = (result.id, result.level, result.explanation)
+        lines.append(line if result.status == "pass" else (*line, "warning"))
+
+    def warn(text: str) -> None:
+        lines.append(("warn", text))
 
     def judge(judged: Criterion, judged_ctx: object) -> None:
         assert judged_ctx is ctx
         lines.append(judged.id)
 
-    compile_section(criteria, "test", at_root=at_root)(ctx, append, judge)  # type: ignore[arg-type]
+    section = compile_section(criteria, "test", at_root=at_root)
+    section(ctx, append, warn, judge)  # type: ignore[arg-type]
     return lines
 
 
@@ -149,3 +156,42 @@ def test_in_a_level_context_case_facts_come_from_the_root_and_level_facts_are_co
     ]
     assert ctx.asked == ["p"] and ctx.computed == ["p", "level.r"]
     assert ctx.cache == {"p": True, "level.r": True}
+
+
+WARN_P = Template("p is {p}.", ("p is ", "."), (P,))
+WARN_Q = Template("Q!", ("Q!",), ())
+
+
+def test_a_met_criterion_with_a_warning_certainly_raised_is_written_inline() -> None:
+    # The general path: every check met, so an unknown warning is simply not raised.
+    warns = criterion("T-W", Is(N, True), warn_when=((Is(P, True), WARN_P), (Is(Q, True), WARN_Q)))
+    for values, expected in [
+        ({"n": True, "p": True, "q": True}, [("warn", "p is yes."), ("warn", "Q!")]),
+        ({"n": True, "p": None, "q": True}, [("warn", "Q!")]),
+        ({"n": True, "p": True, "q": False}, [("warn", "p is yes.")]),
+    ]:
+        assert run([warns], Values(**values)) == [*expected, ("T-W", "L4-L5", "Plain.", "warning")]
+    assert run([warns], Values(n=True, p=False, q=False)) == [("T-W", "L4-L5", "Plain.")]
+    for values in ({"n": None, "p": True}, {"n": False, "p": True}, {"n": True}):
+        assert run([warns], Values(**values)) == ["T-W"]  # not met, not known, or no warning
+
+
+def test_a_warning_only_criterion_judges_when_no_warning_is_certain() -> None:
+    # Without checks an unknown warning makes the general path ask for the fact: judged.
+    warns = criterion("T-W", warn_when=((Is(P, True), WARN_Q), (Is(Q, True), WARN_Q)))
+    assert run([warns], Values(p=None, q=True)) == [
+        ("warn", "Q!"),
+        ("T-W", "L4-L5", "Plain.", "warning"),
+    ]
+    assert run([warns], Values(p=None, q=False)) == ["T-W"]
+    assert run([warns], Values(p=False, q=False)) == [("T-W", "L4-L5", "Plain.")]
+
+
+def test_a_fact_read_for_a_warning_only_is_read_again_by_a_later_criterion() -> None:
+    shows_q = Template("q is {q}.", ("q is ", "."), (Q,))
+    warns = criterion("T-W", warn_when=((Is(P, True), shows_q),))
+    later = criterion("T-LATER", Is(Q, False))
+    assert run([warns, later], Values(p=False, q=False)) == [
+        ("T-W", "L4-L5", "Plain."),
+        ("T-LATER", "L4-L5", "Plain."),
+    ]
