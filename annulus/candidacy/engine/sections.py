@@ -98,7 +98,9 @@ def _block(writer: _Writer, criterion: Criterion) -> str:
     code = [
         head,
         f"    if {' and '.join(certain + no_warning) or 'True'}:\n",
-        _line(writer, criterion.explanation, f'({ident}, level, "pass", text, {source}, {title})'),
+        _pass_line(
+            writer, criterion.explanation, f'{ident}, level, "pass", text, {source}, {title}'
+        ),
     ]
     if warned:
         # Met, with a warning certainly raised: the general path would say `warning`, with
@@ -123,6 +125,42 @@ def _line(writer: _Writer, template: Template, item: str, *, call: str = "append
     writer.forget(branch)
     result = f"new(Result, {item})" if call == "append" else item
     return f"{loads}{textwrap.indent(render, '        ')}        {call}({result})\n"
+
+
+LINES_MEMO_SIZE = 2048
+"""Pass lines remembered per criterion (by level and the values its explanation shows)."""
+
+
+def _pass_line(writer: _Writer, template: Template, fields: str) -> str:
+    """Code inside an `if` (8 spaces): append the criterion's `pass` line.
+
+    The line itself is remembered by the level and the values shown, like the explanation's
+    text: a batch meets the same lines again and again, and the same line object is then
+    cheaper to make, and to find among the remembered JSON lines (decision.py), than an equal
+    new one."""
+    branch = writer.mark()
+    key = f"(level, {''.join(f'{writer.fact(fact)}, ' for fact in template.facts)})"
+    render = writer.render(template)
+    loads = writer.flush("        ")
+    writer.forget(branch)
+    memo = writer.const({})
+    return (
+        f"{loads}"
+        f"        line = {memo}.get({key})\n"
+        "        if line is None:\n"
+        f"{textwrap.indent(render, '            ')}"
+        f"            line = {writer.const(_remember)}({memo}, {key}, new(Result, ({fields})))\n"
+        "        append(line)\n"
+    )
+
+
+def _remember(
+    memo: dict[tuple[object, ...], CriterionResult], key: tuple[object, ...], line: CriterionResult
+) -> CriterionResult:
+    if len(memo) >= LINES_MEMO_SIZE:
+        memo.clear()
+    memo[key] = line
+    return line
 
 
 def _any(tests: list[str]) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+import pytest
+
 from annulus.candidacy.engine.conditions import Compare, Cond, Is
 from annulus.candidacy.engine.context import Fact, Kind, Scope, Value
 from annulus.candidacy.engine.decision import CriterionResult
@@ -195,3 +197,31 @@ def test_a_fact_read_for_a_warning_only_is_read_again_by_a_later_criterion() -> 
         ("T-W", "L4-L5", "Plain."),
         ("T-LATER", "L4-L5", "Plain."),
     ]
+
+
+def test_pass_lines_are_remembered_by_level_and_values_and_right_when_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from annulus.candidacy.engine import sections
+
+    shows_q = Template("q is {q}.", ("q is ", "."), (Q,))
+    section = compile_section(
+        [criterion("T-A", Is(P, True), explanation=shows_q)], "t", at_root=True
+    )
+
+    def lines(level: str = "L4-L5", **values: Value) -> list[CriterionResult]:
+        ctx = Values(**values)
+        ctx.level = level  # type: ignore[assignment]
+        found: list[CriterionResult] = []
+        section(ctx, found.append, found.append, found.append)  # type: ignore[arg-type]
+        return found
+
+    first = lines(p=True, q=True)
+    assert first == [CriterionResult("T-A", "L4-L5", "pass", "q is yes.", "source", "T-A title")]
+    assert lines(p=True, q=True)[0] is first[0]  # remembered
+    assert lines(p=True, q=False)[0].explanation == "q is no."
+    assert lines("L5-S1", p=True, q=True)[0] == first[0]._replace(level="L5-S1")
+    monkeypatch.setattr(sections, "LINES_MEMO_SIZE", 1)  # forget at every new line
+    for q in (None, True, None, False):  # the first is new: the memo is full, so it forgets
+        shown = {None: "not recorded", True: "yes", False: "no"}[q]
+        assert lines(p=True, q=q)[0].explanation == f"q is {shown}."
