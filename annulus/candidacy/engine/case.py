@@ -231,19 +231,31 @@ def serialize_case(case: Case) -> dict[str, object]:
 
 
 def _cross_checks(case: Case) -> list[CaseIssue]:
-    """Rules that involve two fields: no date after `assessed_on`; one discogram per disc."""
+    """Rules that involve two fields: no date after `assessed_on`; one discogram per disc.
+
+    Runs for every case of a batch, so a path is written out only for a date that breaks the
+    rule (the dates are still checked in the order they are reported).
+    """
     limit = case.assessed_on
-    dated: list[tuple[str, date | None]] = []
-    if case.imaging is not None:
-        dated.append(("imaging.mri_date", case.imaging.mri_date))
-    if case.psychology is not None:
-        dated.append(("psychology.phq9_date", case.psychology.phq9_date))
+    late: list[tuple[str, date]] = []  # (path, date) of each date after assessed_on, in order
+    imaging = case.imaging
+    if imaging is not None:
+        when = imaging.mri_date
+        if when is not None and when > limit:
+            late.append(("imaging.mri_date", when))
+    psychology = case.psychology
+    if psychology is not None:
+        when = psychology.phq9_date
+        if when is not None and when > limit:
+            late.append(("psychology.phq9_date", when))
     issues: list[CaseIssue] = []
     diagnostics = case.diagnostics
     if diagnostics is not None:
         seen: dict[str, int] = {}
         for i, disc in enumerate(diagnostics.discography or ()):
-            dated.append((f"diagnostics.discography[{i}].date", disc.date))
+            when = disc.date
+            if when is not None and when > limit:
+                late.append((f"diagnostics.discography[{i}].date", when))
             if disc.level in seen:
                 issues.append(
                     CaseIssue(
@@ -254,14 +266,15 @@ def _cross_checks(case: Case) -> list[CaseIssue]:
                 )
             seen.setdefault(disc.level, i)
         for i, mbb in enumerate(diagnostics.medial_branch_blocks or ()):
-            dated.append((f"diagnostics.medial_branch_blocks[{i}].date", mbb.date))
+            if mbb.date > limit:
+                late.append((f"diagnostics.medial_branch_blocks[{i}].date", mbb.date))
         for i, sij in enumerate(diagnostics.si_joint_blocks or ()):
-            dated.append((f"diagnostics.si_joint_blocks[{i}].date", sij.date))
-    for path, when in dated:
-        if when is not None and when > limit:
-            issues.append(
-                CaseIssue(path, f"must not be after assessed_on {limit.isoformat()} (got {when})")
-            )
+            if sij.date > limit:
+                late.append((f"diagnostics.si_joint_blocks[{i}].date", sij.date))
+    for path, when in late:
+        issues.append(
+            CaseIssue(path, f"must not be after assessed_on {limit.isoformat()} (got {when})")
+        )
     if case.history is not None:
         for i, proc in enumerate(case.history.prior_spine_procedures or ()):
             if proc.year is not None and proc.year > limit.year:

@@ -104,6 +104,11 @@ _str: Final = encode_basestring
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _CRITERION_JSON: dict[CriterionResult, str] = {}
 _CRITERION_BYTES: dict[CriterionResult, bytes] = {}
+# A line's JSON before and after its explanation, by (id, level, status, source): a line seen
+# for the first time (a date or a summary makes a few new ones every case) encodes only its
+# explanation.
+_AROUND_JSON: dict[tuple[str, str | None, str, str], tuple[str, str]] = {}
+_AROUND_BYTES: dict[tuple[str, str | None, str, str], tuple[bytes, bytes]] = {}
 _PROTOCOL_JSON: dict[ProtocolRef, str] = {}
 _MEMO_SIZE = 8192
 
@@ -113,12 +118,26 @@ def _strings(items: tuple[str, ...]) -> str:
     return f"[{','.join(map(_str, items))}]" if items else "[]"
 
 
-def _criterion_json(result: CriterionResult) -> str:
+def _criterion_json(
+    result: CriterionResult,
+    around: dict[tuple[str, str | None, str, str], tuple[T, T]],
+    finish: Callable[[str], T],
+) -> T:
+    """One criterion line's JSON, finished as text or as UTF-8."""
     ident, level, status, explanation, source, _ = result
-    return (
-        f'{{"id":{_str(ident)},"level":{"null" if level is None else _str(level)},'
-        f'"status":{_str(status)},"explanation":{_str(explanation)},"source":{_str(source)}}}'
-    )
+    key = (ident, level, status, source)
+    parts = around.get(key)
+    if parts is None:
+        if len(around) >= _MEMO_SIZE:
+            around.clear()
+        parts = around[key] = (
+            finish(
+                f'{{"id":{_str(ident)},"level":{"null" if level is None else _str(level)},'
+                f'"status":{_str(status)},"explanation":'
+            ),
+            finish(f',"source":{_str(source)}}}'),
+        )
+    return parts[0] + finish(_str(explanation)) + parts[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +179,8 @@ class Decision:
         line is remembered: across a batch the same lines recur constantly.
         """
         head, tail = self._envelope()
-        return head + ",".join(_remembered(_CRITERION_JSON, self.criteria, str)) + tail
+        lines = _remembered(_CRITERION_JSON, _AROUND_JSON, self.criteria, str)
+        return head + ",".join(lines) + tail
 
     def to_json_bytes(self) -> bytes:
         """`to_json()` encoded as UTF-8, built from UTF-8 pieces (what a batch writes).
@@ -170,8 +190,13 @@ class Decision:
         once and remembered, and only the case's own parts are encoded each time.
         """
         head, tail = self._envelope()
-        lines = _remembered(_CRITERION_BYTES, self.criteria, str.encode)
-        return head.encode() + b",".join(lines) + tail.encode()
+        lines = _remembered(_CRITERION_BYTES, _AROUND_BYTES, self.criteria, str.encode)
+        if not lines:
+            return (head + tail).encode()
+        # One join copies the ~10 KB once; adding head and tail to it would copy it twice more.
+        lines[0] = head.encode() + lines[0]
+        lines[-1] += tail.encode()
+        return b",".join(lines)
 
     def _envelope(self) -> tuple[str, str]:
         """The decision's JSON before and after its criterion lines."""
@@ -188,7 +213,10 @@ class Decision:
 
 
 def _remembered(
-    memo: dict[CriterionResult, T], criteria: Iterable[CriterionResult], finish: Callable[[str], T]
+    memo: dict[CriterionResult, T],
+    around: dict[tuple[str, str | None, str, str], tuple[T, T]],
+    criteria: Iterable[CriterionResult],
+    finish: Callable[[str], T],
 ) -> list[T]:
     """Each criterion line's JSON, finished (as text or as UTF-8) and remembered by the whole line.
 
@@ -202,6 +230,6 @@ def _remembered(
         if line is None:
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            line = memo[criterion] = finish(_criterion_json(criterion))
+            line = memo[criterion] = _criterion_json(criterion, around, finish)
         append(line)
     return found

@@ -28,10 +28,7 @@ class DiscResult:
     negative_control: bool | None
     positive_todo: tuple[str, ...]
     control_todo: tuple[str, ...]
-
-    @property
-    def level(self) -> Level:
-        return self.disc.level
+    level: Level  # the disc's (a field, not a property: the facts below read it often)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +36,25 @@ class DiscographyFindings:
     """All discograms of a case, classified, cranial to caudal.
 
     `positive_levels`: the levels known to be positive (an incomplete record is not counted);
-    `undetermined`: the discograms whose record is too incomplete to tell.
+    `undetermined`: the discograms whose record is too incomplete to tell; `adjacent`: the
+    stimulated discs next to a positive level that are not positive themselves (three facts
+    ask for them, so they are found once).
     """
 
     results: tuple[DiscResult, ...]
     positive_levels: tuple[Level, ...]
     undetermined: tuple[DiscResult, ...]
+    adjacent: tuple[DiscResult, ...]
 
     @classmethod
     def of(cls, results: tuple[DiscResult, ...]) -> DiscographyFindings:
+        positive = tuple(r.level for r in results if r.positive)
+        near = {n for level in positive for n in adjacent_levels(level)}.difference(positive)
         return cls(
             results,
-            tuple(r.disc.level for r in results if r.positive),
+            positive,
             tuple(r for r in results if r.positive is None),
+            tuple(r for r in results if r.level in near and r.positive is not True),
         )
 
     @property
@@ -83,9 +86,7 @@ class DiscographyFindings:
 
     def adjacent_results(self) -> tuple[DiscResult, ...]:
         """Stimulated discs next to a positive level that are not positive themselves."""
-        positive = set(self.positive_levels)
-        near = {n for level in positive for n in adjacent_levels(level)} - positive
-        return tuple(r for r in self.results if r.level in near and r.positive is not True)
+        return self.adjacent
 
     def adjacent_negative_control(self) -> bool | None:
         """Is a disc next to a positive level a negative control? None: not known yet."""
@@ -136,6 +137,7 @@ def classify(ctx: Context) -> DiscographyFindings:
                 negative_control=control,
                 positive_todo=() if positive is not None else _todo(rules.positive, disc_ctx),
                 control_todo=() if control is not None else _todo(rules.negative_control, disc_ctx),
+                level=disc.level,
             )
         )
     return DiscographyFindings.of(tuple(results))
@@ -143,10 +145,11 @@ def classify(ctx: Context) -> DiscographyFindings:
 
 def findings_for(ctx: Context) -> DiscographyFindings:
     """The case's classified discography, computed once per evaluation."""
-    root = ctx.root
-    if root.discography is None:
-        root.discography = classify(root)
-    return root.discography
+    root = ctx.parent or ctx  # `ctx.root`, without a property call (asked ~10 times a case)
+    findings = root.discography
+    if findings is None:
+        findings = root.discography = classify(root)
+    return findings
 
 
 def _todo(condition: Condition, ctx: Context) -> tuple[str, ...]:

@@ -14,12 +14,16 @@ decides `fail` even when other facts are unknown; otherwise an unknown fact make
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from .case import Case
 from .context import Context, Fact
 from .decision import CriterionResult, Decision, Outcome, Route, Status
 from .discography import findings_for
 from .levels import Level
 from .protocol import Criterion, Protocol
+from .sections import Judge, Sections
 
 __all__ = ["NO_POSITIVE_LEVEL", "evaluate"]
 
@@ -33,28 +37,21 @@ def evaluate(case: Case, protocol: Protocol) -> Decision:
     root = Context(case, protocol.discogram)
     trace = _Trace()
     append = trace.results.append
+    warn = trace.warnings.append
     judge = trace.judge
-    # Each criterion's compiled plain pass first (fastpath.py); anything else is judged in full.
-    for criterion in protocol.red_flags:
-        fast = criterion.fast
-        if fast is None or not fast(root, append):
-            judge(criterion, root)
+    # Each section's compiled function (sections.py): plain passes inline, the rest judged.
+    sections = protocol.sections or _criterion_by_criterion(protocol)
+    sections.red_flags(root, append, warn, judge)
     if trace.failed:
         return trace.decision(case, protocol, "urgent_referral", ())
-    for criterion in protocol.criteria:
-        fast = criterion.fast
-        if fast is None or not fast(root, append):
-            judge(criterion, root)
+    sections.criteria(root, append, warn, judge)
     positive = findings_for(root).positive_levels
     if positive:
         imaging = case.imaging
         findings = (imaging.levels if imaging is not None else None) or {}
+        level_criteria = sections.level_criteria
         for level in positive:
-            ctx = root.child(level, findings=findings.get(level))
-            for criterion in protocol.level_criteria:
-                fast = criterion.fast
-                if fast is None or not fast(ctx, append):
-                    judge(criterion, ctx)
+            level_criteria(root.child(level, findings=findings.get(level)), append, warn, judge)
     else:
         for criterion in protocol.level_criteria:
             trace.add(criterion, root, "not_applicable", NO_POSITIVE_LEVEL)
@@ -63,6 +60,30 @@ def evaluate(case: Case, protocol: Protocol) -> Decision:
     if trace.missing:
         return trace.decision(case, protocol, "needs_more_information", ())
     return trace.decision(case, protocol, "candidate", positive)
+
+
+def _criterion_by_criterion(protocol: Protocol) -> Sections:
+    """Sections for a protocol loaded without them (tests take the compiled parts out)."""
+    return Sections(
+        partial(_one_by_one, protocol.red_flags),
+        partial(_one_by_one, protocol.criteria),
+        partial(_one_by_one, protocol.level_criteria),
+    )
+
+
+def _one_by_one(
+    criteria: tuple[Criterion, ...],
+    ctx: Context,
+    append: Callable[[CriterionResult], None],
+    warn: Callable[[str], None],
+    judge: Judge,
+) -> None:
+    """Each criterion's compiled plain pass (fastpath.py) when it has one; else, or when it
+    does not pass plainly, the general evaluation."""
+    for criterion in criteria:
+        fast = criterion.fast
+        if fast is None or not fast(ctx, append):
+            judge(criterion, ctx)
 
 
 # CriterionResult from its fields in order, skipping the named tuple's Python-level __new__.

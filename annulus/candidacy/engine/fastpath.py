@@ -50,8 +50,37 @@ class _Writer:
 
     def __init__(self) -> None:
         self.facts: dict[str, str] = {}  # fact name → local variable
+        self.parts: dict[str, str] = {}  # `case.<section>` or `ctx.findings` → local variable
         self.namespace: dict[str, Any] = {"UNSET": UNSET}
         self.loads: list[str] = []  # code not emitted yet (flushed at the indent asked for)
+        self.count = 0  # local variables made so far (names stay unique after `forget`)
+        self.at_root = False  # the code runs in the case-wide context (sections.py sets it)
+
+    def mark(self) -> tuple[set[str], set[str]]:
+        """What is loaded now; `forget(mark)` later drops what was loaded since."""
+        return set(self.facts), set(self.parts)
+
+    def forget(self, mark: tuple[set[str], set[str]]) -> None:
+        """Drop the variables loaded since `mark`: their code ran only on one branch, so code
+        after that branch must load them again (sections.py)."""
+        facts, parts = mark
+        for name in set(self.facts) - facts:
+            del self.facts[name]
+        for name in set(self.parts) - parts:
+            del self.parts[name]
+
+    def _variable(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.count - 1}"
+
+    def _part(self, expression: str) -> str:
+        """A local variable holding `expression` (a section of the case, or the level's
+        findings), read once however many facts come from it."""
+        var = self.parts.get(expression)
+        if var is None:
+            var = self.parts[expression] = self._variable("p")
+            self.loads.append(f"{var} = {expression}")
+        return var
 
     def const(self, value: object) -> str:
         name = f"k{len(self.namespace)}"
@@ -61,8 +90,9 @@ class _Writer:
     def fact(self, fact: Fact) -> str:
         var = self.facts.get(fact.name)
         if var is None:
-            var = self.facts[fact.name] = f"v{len(self.facts)}"
-            self.loads += self._load(fact, var)
+            var = self.facts[fact.name] = self._variable("v")
+            lines = self._load(fact, var)  # after the part it reads, if `_load` added one
+            self.loads += lines
         return var
 
     def _load(self, fact: Fact, var: str) -> list[str]:
@@ -70,32 +100,31 @@ class _Writer:
 
         A plain field of the case, of the level's findings or of the discogram is read right
         here: two attribute reads cost less than asking the evaluation's cache (the general path
-        reads the same field again if it needs it). Any other fact comes from the cache, or is
-        computed and remembered there by `Context.value`.
+        reads the same field again if it needs it), and the section or findings it comes from
+        is read once for all its fields. Any other fact comes from the cache, or is computed
+        and remembered there: by its getter when it belongs to this context, else by
+        `Context.value`, which asks the root.
         """
         getter = fact.get
         path = SECTION_FIELDS.get(getter)
         if path is not None and fact.scope is Scope.CASE:
             section, field = path
-            return [
-                f"part = case.{_name(section)}",
-                f"{var} = None if part is None else part.{_name(field)}",
-            ]
+            part = self._part(f"case.{_name(section)}")
+            return [f"{var} = None if {part} is None else {part}.{_name(field)}"]
         finding = LEVEL_FIELDS.get(getter)
         if finding is not None and fact.scope is Scope.LEVEL:
-            return [
-                "part = ctx.findings",
-                f"{var} = None if part is None else part.{_name(finding)}",
-            ]
+            part = self._part("ctx.findings")
+            return [f"{var} = None if {part} is None else {part}.{_name(finding)}"]
         disc_field = DISC_FIELDS.get(getter)
         if disc_field is not None and fact.scope is Scope.DISC:
             return [f"{var} = ctx.disc.{_name(disc_field)}"]
         key = self.const(fact.name)
-        return [
-            f"{var} = get({key}, UNSET)",
-            f"if {var} is UNSET:",
-            f"    {var} = ctx.value({self.const(fact)})",
-        ]
+        if self.at_root or fact.scope is not Scope.CASE:
+            # Computed in this very context, as `Context.value` would (without its call).
+            compute = f"cache[{key}] = {self.const(fact.get)}(ctx)"
+        else:
+            compute = f"ctx.value({self.const(fact)})"  # a case fact, from the root's cache
+        return [f"{var} = get({key}, UNSET)", f"if {var} is UNSET:", f"    {var} = {compute}"]
 
     def flush(self, indent: str) -> str:
         """The loading code gathered so far, indented; then forgotten."""
@@ -109,9 +138,10 @@ class _Writer:
             return f"text = {self.const(template.text)}\n"
         values = "".join(f"{self.fact(fact)}, " for fact in template.facts)
         return (
-            f"text = {self.const(template._memo)}.get(({values}))\n"
+            f"values = ({values})\n"
+            f"text = {self.const(template._memo)}.get(values)\n"
             "if text is None:\n"
-            f"    text = {self.const(template.render)}(ctx)\n"
+            f"    text = {self.const(template.written)}(values)\n"
         )
 
     def true(self, cond: object) -> str:

@@ -23,6 +23,7 @@ from .context import DiscogramRules, Scope
 from .decision import ProtocolRef, Route
 from .errors import ProtocolError, UnknownProtocolError
 from .fastpath import FastJudge, compile_fast, compile_test
+from .sections import Sections, compile_section
 from .templates import Template, compile_template
 
 __all__ = [
@@ -147,6 +148,9 @@ class Protocol:
     red_flags: tuple[Criterion, ...]
     criteria: tuple[Criterion, ...]
     level_criteria: tuple[Criterion, ...]
+    sections: Sections | None = None
+    """The three sections compiled to one function each (see `sections.py`); without them
+    `evaluate` judges criterion by criterion."""
 
     @property
     def ref(self) -> ProtocolRef:
@@ -295,6 +299,12 @@ def _compile(raw: RawProtocol, sha256: str, path: Path, where: str) -> Protocol:
         red_flags=compiled["red_flags"],
         criteria=compiled["criteria"],
         level_criteria=compiled["level_criteria"],
+        sections=Sections(
+            *(
+                compile_section(compiled[name], f"{where}: {name}", at_root=scopes is _CASE)
+                for name, scopes in sections
+            )
+        ),
     )
 
 

@@ -45,18 +45,24 @@ class Template:
             values: tuple[Value, ...] = (ctx.value(facts[0]) if value is UNSET else value,)
         else:
             values = tuple([ctx.value(fact) for fact in facts])
+        text = self._memo.get(values)
+        return self.written(values) if text is None else text
+
+    def written(self, values: tuple[Value, ...]) -> str:
+        """The text for `values` (one per placeholder, in order), written out and remembered.
+
+        The compiled paths (fastpath.py) call it with the values they already hold when the
+        memo does not have them."""
+        literals = self.literals
+        parts = [literals[0]]
+        for fact, value, literal in zip(self.facts, values, literals[1:], strict=False):
+            parts.append(fact.display(value))
+            parts.append(literal)
+        text = "".join(parts)
         memo = self._memo
-        text = memo.get(values)
-        if text is None:
-            literals = self.literals
-            parts = [literals[0]]
-            for fact, value, literal in zip(facts, values, literals[1:], strict=False):
-                parts.append(fact.display(value))
-                parts.append(literal)
-            text = "".join(parts)
-            if len(memo) >= self.MEMO_SIZE:
-                memo.clear()
-            memo[values] = text
+        if len(memo) >= self.MEMO_SIZE:
+            memo.clear()
+        memo[values] = text
         return text
 
 

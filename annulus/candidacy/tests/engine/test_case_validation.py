@@ -165,6 +165,10 @@ def test_it_refuses_unknown_levels_and_enum_values() -> None:
             "imaging.mri_date: must not be after assessed_on 2026-10-01 (got 2026-10-02)",
         ),
         (
+            {"psychology": {"phq9": 4, "phq9_date": "2026-12-24"}},
+            "psychology.phq9_date: must not be after assessed_on 2026-10-01 (got 2026-12-24)",
+        ),
+        (
             {"diagnostics.si_joint_blocks": [{"date": "2027-01-01", "relief_percent": 10}]},
             "diagnostics.si_joint_blocks[0].date:"
             " must not be after assessed_on 2026-10-01 (got 2027-01-01)",
@@ -191,6 +195,23 @@ def test_it_refuses_unknown_levels_and_enum_values() -> None:
 )
 def test_it_refuses_dates_after_assessed_on(change: dict[str, Any], expected: str) -> None:
     assert messages(example(**change)) == [expected]
+
+
+def test_it_reports_every_late_date_in_order_after_a_repeated_discogram() -> None:
+    case = example(
+        **{"imaging.mri_date": "2026-10-05", "psychology": {"phq9": 4, "phq9_date": "2026-10-03"}}
+    )
+    discs = case["diagnostics"]["discography"]
+    discs.append({**discs[0], "date": "2026-10-09"})
+
+    assert messages(case) == [
+        f"diagnostics.discography[{len(discs) - 1}].level: {discs[0]['level']} already has a"
+        " discogram in entry 0 (one entry per disc stimulated)",
+        "imaging.mri_date: must not be after assessed_on 2026-10-01 (got 2026-10-05)",
+        "psychology.phq9_date: must not be after assessed_on 2026-10-01 (got 2026-10-03)",
+        f"diagnostics.discography[{len(discs) - 1}].date:"
+        " must not be after assessed_on 2026-10-01 (got 2026-10-09)",
+    ]
 
 
 def test_it_refuses_a_discogram_dated_after_assessed_on() -> None:

@@ -1,8 +1,10 @@
-"""The compiled paths (fastpath.py) change nothing: every decision, byte for byte.
+"""The compiled paths (sections.py, fastpath.py) change nothing: every decision, byte for byte.
 
-Each protocol as loaded (criteria with their compiled pass, discogram rules compiled) decides
-generated cases exactly as the same protocol with every compiled part taken out, so that only
-the condition objects judge. Compared: the batch JSON line, the spec §3 dict and the consult note.
+Each protocol as loaded (each section compiled to one function, discogram rules compiled)
+decides generated cases exactly as the same protocol with every compiled part taken out, so that
+only the condition objects judge, and as the same protocol judged criterion by criterion with
+each criterion's own compiled pass (fastpath.py). Compared: the batch JSON line, the spec §3 dict
+and the consult note.
 """
 
 from __future__ import annotations
@@ -47,11 +49,13 @@ def general_only(protocol: Protocol) -> Protocol:
         red_flags=strip(protocol.red_flags),
         criteria=strip(protocol.criteria),
         level_criteria=strip(protocol.level_criteria),
+        sections=None,
     )
 
 
 LOADED = {ref: resolve_protocol(ref) for ref in PROTOCOLS}
 GENERAL = {ref: general_only(protocol) for ref, protocol in LOADED.items()}
+ONE_BY_ONE = {ref: dataclasses.replace(p, sections=None) for ref, p in LOADED.items()}
 
 
 def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, bytes, str, str]:
@@ -64,7 +68,9 @@ def outputs(case: dict[str, Any], protocol: Protocol) -> tuple[str, bytes, str, 
 @PROPERTY
 @given(case=any_case())
 def test_compiled_and_general_paths_decide_any_case_alike(ref: str, case: dict[str, Any]) -> None:
-    assert outputs(case, LOADED[ref]) == outputs(case, GENERAL[ref])
+    expected = outputs(case, GENERAL[ref])
+    assert outputs(case, LOADED[ref]) == expected
+    assert outputs(case, ONE_BY_ONE[ref]) == expected
 
 
 @pytest.mark.parametrize("ref", PROTOCOLS)
@@ -73,14 +79,18 @@ def test_compiled_and_general_paths_decide_any_case_alike(ref: str, case: dict[s
 def test_compiled_and_general_paths_decide_near_candidates_alike(
     ref: str, case: dict[str, Any]
 ) -> None:
-    assert outputs(case, LOADED[ref]) == outputs(case, GENERAL[ref])
+    expected = outputs(case, GENERAL[ref])
+    assert outputs(case, LOADED[ref]) == expected
+    assert outputs(case, ONE_BY_ONE[ref]) == expected
 
 
 def test_the_general_only_protocol_really_has_no_compiled_part() -> None:
     general = GENERAL["annulus-default@2"]
     assert all(c.fast is None for c in general.criteria + general.level_criteria)
+    assert general.sections is None and ONE_BY_ONE["annulus-default@2"].sections is None
     assert not isinstance(general.discogram.positive, CompiledCondition)
     assert any(c.fast is not None for c in LOADED["annulus-default@2"].criteria)
+    assert LOADED["annulus-default@2"].sections is not None
 
 
 @pytest.mark.parametrize("ref", PROTOCOLS)

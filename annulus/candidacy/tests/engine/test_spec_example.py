@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 
@@ -102,6 +103,8 @@ def test_it_writes_compact_json_equal_to_the_decision_dict(monkeypatch: pytest.M
     monkeypatch.setattr(decision_module, "_MEMO_SIZE", 3)  # forget often, to check both paths
     monkeypatch.setattr(decision_module, "_CRITERION_JSON", {})  # whatever ran before
     monkeypatch.setattr(decision_module, "_CRITERION_BYTES", {})
+    monkeypatch.setattr(decision_module, "_AROUND_JSON", {})
+    monkeypatch.setattr(decision_module, "_AROUND_BYTES", {})
     monkeypatch.setattr(decision_module, "_PROTOCOL_JSON", {})
     for case in (
         SPEC_EXAMPLE,
@@ -113,6 +116,13 @@ def test_it_writes_compact_json_equal_to_the_decision_dict(monkeypatch: pytest.M
             expected = json.dumps(decision.to_dict(), ensure_ascii=False, separators=(",", ":"))
             assert decision.to_json_bytes() == expected.encode()  # first: its own protocol JSON
             assert decision.to_json() == expected
+
+
+def test_a_decision_without_criterion_lines_is_still_its_json() -> None:
+    decision = dataclasses.replace(decide(SPEC_EXAMPLE), criteria=())
+    expected = json.dumps(decision.to_dict(), ensure_ascii=False, separators=(",", ":"))
+    assert decision.to_json_bytes() == expected.encode()
+    assert decision.to_json() == expected
 
 
 def test_it_renders_the_same_explanations_when_it_forgets_them(
