@@ -77,7 +77,7 @@ def locked(folder: Path, name: str = "test-template.lock") -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_with_journals(path: Path) -> None:
+def remove_with_journals(path: Path) -> None:
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         leftover.unlink(missing_ok=True)
 
@@ -85,7 +85,7 @@ def _remove_with_journals(path: Path) -> None:
 def restore(template: Path, test_name: str) -> None:
     """Put a copy of the template where this process's test database goes."""
     target = Path(test_name)
-    _remove_with_journals(target)
+    remove_with_journals(target)
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(template, partial)
     os.replace(partial, target)
@@ -148,7 +148,7 @@ def snapshot(connection: BaseDatabaseWrapper, path: Path) -> None:
     """Copy the whole SQLite database behind `connection` into the file `path` (SQLite's online
     backup: page by page, in milliseconds for the test database). No transaction may be open.
     """
-    _remove_with_journals(path)
+    remove_with_journals(path)
     connection.ensure_connection()
     with closing(sqlite3.connect(path)) as target:
         connection.connection.backup(target)
