@@ -28,6 +28,45 @@ def pytest_configure(config: pytest.Config) -> None:
 
     for po in stale_catalogues():
         compile_catalogue(po)
+    _start_template_build(config)
+
+
+def _start_template_build(config: pytest.Config) -> None:
+    """In the controller of an xdist pass with no migrated SQLite template yet (a fresh checkout,
+    or changed migrations): build it in a process of its own while the workers start and collect
+    (annulus/testing_template.py), instead of in the first worker while the other one waits.
+    Runs with --create-db, --reuse-db or --no-migrations build as before, in a worker.
+    """
+    import fcntl
+    import subprocess
+    import sys
+
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no":
+        return
+    if any(config.getoption(name, False) for name in ("create_db", "reuse_db", "nomigrations")):
+        return
+    from annulus import testing_db
+
+    test_name = testing_db.sqlite_test_name()
+    if test_name is None or testing_db.template_for(test_name).exists():
+        return
+    template = testing_db.template_for(test_name)
+    with open(template.parent / "test-template.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # another pass is building it: the workers wait for that one
+        # The child inherits the locked file and frees it when the template is saved.
+        builder = subprocess.Popen(
+            [sys.executable, "-m", "annulus.testing_template", str(lock.fileno())],
+            pass_fds=(lock.fileno(),),
+            stdout=subprocess.DEVNULL,
+        )
+
+    def wait_for_builder() -> None:  # no process outlives the pass
+        builder.wait()
+
+    config.add_cleanup(wait_for_builder)
 
 
 # Test modules that share one module-scoped seed (set up once, rolled back after the module):
@@ -200,18 +239,28 @@ def _audit_anchor_per_test(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(scope="session")
 def demo_snapshot(
-    django_db_setup: Any, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    django_db_setup: Any,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Path | None:
-    """SQLite: the demo seed, run once per test process and kept as a copy of the database.
+    """SQLite: the demo seed, run once per pass and kept as a copy of the database.
 
     Seeding the demo costs several CPU-seconds (17 consent PDFs among the rest), and a dozen
     modules need it. The seed runs for real, committed, on this process's test database as it is
-    now; the result is copied to a file, and the database is put back as it was. The consent
-    PDFs it writes stay in this process's own storage (`_own_var_dir`), where the copied rows
-    point. None on PostgreSQL or an in-memory database: there, each module seeds (see below).
+    now; the result is copied to a file, and the database is put back as it was.
+
+    Under pytest-xdist the workers of one pass share that file: the first worker to need the demo
+    seeds it, the others wait on a lock and take its copy (every worker migrated from the same
+    template, so it fits each of them). Files the seed writes under the seeding worker's own var
+    folder (`_own_var_dir`) are kept beside the copy and copied into each other worker's. The
+    treatment-consent PDFs go to the storage their FileField took at import (the checkout's
+    var/private, shared by the workers), where the copied rows point. None on PostgreSQL or an
+    in-memory database: there, each module seeds (see below).
     """
     import io
 
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -219,15 +268,31 @@ def demo_snapshot(
 
     if testing_db.sqlite_test_name() is None:
         return None
-    folder = tmp_path_factory.mktemp("demo-snapshot")
-    with django_db_blocker.unblock():
-        testing_db.snapshot(connection, folder / "before.sqlite3")
-        try:
-            call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
-            testing_db.snapshot(connection, folder / "demo.sqlite3")
-        finally:
-            testing_db.restore_snapshot(folder / "before.sqlite3", connection)
-    return folder / "demo.sqlite3"
+    own = tmp_path_factory.mktemp("demo-snapshot")
+    # xdist gives each worker a base temporary folder inside the pass's own: a folder beside
+    # it is shared by the workers of this pass, and only by them.
+    in_worker = hasattr(request.config, "workerinput")
+    shared = tmp_path_factory.getbasetemp().parent / "demo-snapshot" if in_worker else own
+    demo, written = shared / "demo.sqlite3", shared / "written"
+    var = Path(settings.VAR_DIR)
+    with testing_db.locked(shared, "demo.lock"):
+        if demo.exists():
+            testing_db.copy_files(written, var, list(testing_db.files_under(written)))
+            return demo
+        files_before = testing_db.files_under(var)
+        with django_db_blocker.unblock():
+            testing_db.snapshot(connection, own / "before.sqlite3")
+            try:
+                call_command("seed_demo", "--quiet-logins", stdout=io.StringIO())
+                testing_db.snapshot(connection, own / "demo.sqlite3")
+            finally:
+                testing_db.restore_snapshot(own / "before.sqlite3", connection)
+        files_after = testing_db.files_under(var)
+        changed = [name for name, stamp in files_after.items() if files_before.get(name) != stamp]
+        testing_db.copy_files(var, written, changed)
+        # Last, so a seed that failed leaves no snapshot for another worker to take.
+        os.replace(own / "demo.sqlite3", demo)
+    return demo
 
 
 @pytest.fixture(scope="module")
@@ -248,6 +313,7 @@ def demo_seeded_once(
     """
     import io
 
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection, transaction
 
@@ -263,12 +329,15 @@ def demo_seeded_once(
         before = tmp_path_factory.mktemp("before-demo") / "db.sqlite3"
         testing_db.snapshot(connection, before)
         testing_db.restore_snapshot(demo_snapshot, connection)
+        # Content type ids are cached per process; the copy may come from another worker.
+        ContentType.objects.clear_cache()
         try:
             with transaction.atomic():
                 yield
                 transaction.set_rollback(True)
         finally:
             testing_db.restore_snapshot(before, connection)
+            ContentType.objects.clear_cache()
             before.unlink()
 
 

@@ -12,8 +12,9 @@ SQLite's versions), so a changed migration builds a new one; `pytest --create-db
 PostgreSQL keeps pytest-django's own set-up (`make postgres` passes --create-db anyway).
 
 `snapshot` and `restore_snapshot` copy a whole test database to a file and back with SQLite's
-online backup: the conftest seeds the demo once per process and gives each module that needs it
-a copy (`demo_snapshot`, `demo_seeded_once`).
+online backup: the conftest seeds the demo once per pass and gives each module that needs it
+a copy (`demo_snapshot`, `demo_seeded_once`). `files_under` and `copy_files` carry the files the
+seed writes (consent PDFs) from the worker that seeded to the others.
 """
 
 from __future__ import annotations
@@ -65,10 +66,10 @@ def sqlite_test_name(alias: str = "default") -> str | None:
 
 
 @contextmanager
-def locked(folder: Path) -> Iterator[None]:
+def locked(folder: Path, name: str = "test-template.lock") -> Iterator[None]:
     """One process at a time builds or reads the template (an advisory lock, freed on exit)."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "test-template.lock", "w") as handle:
+    with open(folder / name, "w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -76,7 +77,7 @@ def locked(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _remove_with_journals(path: Path) -> None:
+def remove_with_journals(path: Path) -> None:
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
         leftover.unlink(missing_ok=True)
 
@@ -84,7 +85,7 @@ def _remove_with_journals(path: Path) -> None:
 def restore(template: Path, test_name: str) -> None:
     """Put a copy of the template where this process's test database goes."""
     target = Path(test_name)
-    _remove_with_journals(target)
+    remove_with_journals(target)
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(template, partial)
     os.replace(partial, target)
@@ -147,7 +148,7 @@ def snapshot(connection: BaseDatabaseWrapper, path: Path) -> None:
     """Copy the whole SQLite database behind `connection` into the file `path` (SQLite's online
     backup: page by page, in milliseconds for the test database). No transaction may be open.
     """
-    _remove_with_journals(path)
+    remove_with_journals(path)
     connection.ensure_connection()
     with closing(sqlite3.connect(path)) as target:
         connection.connection.backup(target)
@@ -159,3 +160,23 @@ def restore_snapshot(path: Path, connection: BaseDatabaseWrapper) -> None:
     connection.ensure_connection()
     with closing(sqlite3.connect(path)) as source:
         source.backup(connection.connection)
+
+
+FileStamps = dict[Path, tuple[int, int]]
+
+
+def files_under(folder: Path) -> FileStamps:
+    """Every file below `folder` (relative path) with its modification time and size."""
+    stamps: FileStamps = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            stat = path.stat()
+            stamps[path.relative_to(folder)] = (stat.st_mtime_ns, stat.st_size)
+    return stamps
+
+
+def copy_files(source: Path, target: Path, names: Iterator[Path] | list[Path]) -> None:
+    """Copy the files `names` (relative paths) from the folder `source` into the folder `target`."""
+    for name in names:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / name, target / name)
