@@ -69,7 +69,7 @@ def cache_bytecode_outside_source() -> None:
 INSTALLED_LINKED = ".installed-packages-linked"
 
 
-def link_installed_bytecode(prefix: str) -> None:
+def link_installed_bytecode(prefix: str, roots: Sequence[str] | None = None) -> None:
     """Link the installed packages' compiled files (pip compiles them) into the bytecode folder.
 
     With a bytecode folder set, Python looks for every module's compiled file there, the
@@ -77,14 +77,17 @@ def link_installed_bytecode(prefix: str) -> None:
     process compiled the ~3,400 third-party modules it imports again (about 8 CPU-s for each
     test worker, at the same time). Python still checks each linked file against its source,
     and a rewrite replaces the link, never the file in the environment. Done once per folder.
+    `roots` are the folders to walk: the environment's site-packages unless a test says others.
     """
     import contextlib
     import importlib.util
     import sysconfig
 
     tag = sys.implementation.cache_tag
-    paths = sysconfig.get_paths()
-    for root in {paths["purelib"], paths["platlib"]}:
+    if roots is None:
+        paths = sysconfig.get_paths()
+        roots = sorted({paths["purelib"], paths["platlib"]})
+    for root in roots:
         for folder, _dirs, files in os.walk(root):
             if os.path.basename(folder) != "__pycache__":
                 continue
