@@ -253,9 +253,8 @@ def demo_snapshot(
     Under pytest-xdist the workers of one pass share that file: the first worker to need the demo
     seeds it, the others wait on a lock and take its copy (every worker migrated from the same
     template, so it fits each of them). Files the seed writes under the seeding worker's own var
-    folder (`_own_var_dir`) are kept beside the copy and copied into each other worker's. The
-    treatment-consent PDFs go to the storage their FileField took at import (the checkout's
-    var/private, shared by the workers), where the copied rows point. None on PostgreSQL or an
+    folder (`_own_var_dir`), the signed consent PDFs among them, are kept beside the copy and
+    copied into each other worker's, where the copied rows point. None on PostgreSQL or an
     in-memory database: there, each module seeds (see below).
     """
     import io

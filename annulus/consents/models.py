@@ -10,12 +10,16 @@ link: only the SHA-256 of its token is stored, it expires, and the token leaves 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 
 
 class ConsentKind(models.TextChoices):
@@ -28,9 +32,30 @@ class SigningChannel(models.TextChoices):
     LINK = "link", "Through the patient's secure link"
 
 
+class _ConsentStorage(LazyObject):
+    """`STORAGES["consents"]`, looked up when a file is read or written, and again after the
+    setting changes. A FileField keeps the storage object it was given when the model class was
+    built, before any test settings apply: the tests' PDFs landed in the checkout's var/private
+    instead of their own folder."""
+
+    _wrapped: object  # the storage, or `empty` until first used
+
+    def _setup(self) -> None:
+        self._wrapped = storages["consents"]
+
+
+_CONSENT_STORAGE = _ConsentStorage()
+
+
+@receiver(setting_changed)
+def _forget_consent_storage(*, setting: str, **kwargs: object) -> None:
+    if setting == "STORAGES":
+        _CONSENT_STORAGE._wrapped = empty
+
+
 def consent_storage() -> Storage:
     """The storage for signed PDFs: `STORAGES["consents"]` (under var/ by default)."""
-    return storages["consents"]
+    return cast(Storage, _CONSENT_STORAGE)
 
 
 def _pdf_path(instance: TreatmentConsent, filename: str) -> str:
