@@ -253,18 +253,20 @@ def _cross_checks(case: Case) -> list[CaseIssue]:
     if diagnostics is not None:
         seen: dict[str, int] = {}
         for i, disc in enumerate(diagnostics.discography or ()):
-            when = disc.date
+            # The fields from the model's `__dict__`: one pydantic attribute read, not four.
+            fields = disc.__dict__
+            when, level = fields["date"], fields["level"]
             if when is not None and when > limit:
                 late.append((f"diagnostics.discography[{i}].date", when))
-            if disc.level in seen:
+            if level in seen:
                 issues.append(
                     CaseIssue(
                         f"diagnostics.discography[{i}].level",
-                        f"{disc.level} already has a discogram in entry {seen[disc.level]}"
+                        f"{level} already has a discogram in entry {seen[level]}"
                         " (one entry per disc stimulated)",
                     )
                 )
-            seen.setdefault(disc.level, i)
+            seen.setdefault(level, i)
         for i, mbb in enumerate(diagnostics.medial_branch_blocks or ()):
             if mbb.date > limit:
                 late.append((f"diagnostics.medial_branch_blocks[{i}].date", mbb.date))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final, Literal
 
@@ -35,6 +35,7 @@ __all__ = [
     "list_protocols",
     "load_protocol",
     "resolve_protocol",
+    "with_fast_pass",
 ]
 
 PROTOCOLS_DIR: Final[Path] = Path(__file__).resolve().parent.parent / "protocols"
@@ -131,7 +132,10 @@ class Criterion:
     todo: Template | None
     not_published: bool
     fast: FastJudge | None = None
-    """The criterion's plain pass compiled to one function (see `fastpath.py`)."""
+    """The criterion's plain pass compiled to one function (see `fastpath.py`), used only when
+    the protocol has no compiled sections. The loader compiles the sections and leaves this
+    None (compiling both cost every start-up ~74 M instructions for functions a batch never
+    calls); `with_fast_pass` fills it in, for tests that judge criterion by criterion."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +159,22 @@ class Protocol:
     @property
     def ref(self) -> ProtocolRef:
         return ProtocolRef(self.id, self.version, self.sha256)
+
+
+def with_fast_pass(criterion: Criterion) -> Criterion:
+    """`criterion` with its plain pass compiled on its own (fastpath.py), if it can be."""
+    if criterion.not_published:
+        return criterion
+    fast = compile_fast(
+        ident=criterion.id,
+        source=criterion.source,
+        title=criterion.title,
+        explanation=criterion.explanation,
+        applies_when=criterion.applies_when,
+        checks=tuple(check.condition for check in criterion.checks),
+        warn_when=tuple(condition for condition, _ in criterion.warn_when),
+    )
+    return replace(criterion, fast=fast)
 
 
 # ------------------------------------------------------------------ loading
@@ -358,17 +378,6 @@ def _criterion(raw: RawCriterion, scopes: frozenset[Scope], where: str) -> Crite
         )
         for i, w in enumerate(raw.warn_when)
     )
-    fast = None
-    if not raw.not_published:
-        fast = compile_fast(
-            ident=raw.id,
-            source=raw.source,
-            title=raw.title,
-            explanation=explanation,
-            applies_when=applies,
-            checks=tuple(check.condition for check in checks),
-            warn_when=tuple(condition for condition, _ in warn_when),
-        )
     return Criterion(
         id=raw.id,
         title=raw.title,
@@ -384,5 +393,4 @@ def _criterion(raw: RawCriterion, scopes: frozenset[Scope], where: str) -> Crite
         warn_when=warn_when,
         todo=template(raw.todo, "todo"),
         not_published=raw.not_published,
-        fast=fast,
     )

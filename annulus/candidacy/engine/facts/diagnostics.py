@@ -146,12 +146,14 @@ _DESCRIPTIONS_SIZE = 4096
 def describe_disc(result: DiscResult) -> str:
     """One discogram in words with its verdict, remembered by the values it shows (a batch
     sees the same few levels, pressures and intensities again and again)."""
-    disc = result.disc
+    # The model's fields from its `__dict__`: one pydantic attribute read instead of four (a
+    # model defines `__getattr__`, so CPython cannot specialise `disc.level`).
+    disc = result.disc.__dict__
     key = (
-        disc.level,
-        disc.concordance,
-        disc.pain_intensity,
-        disc.pain_onset_psi_above_opening,
+        disc["level"],
+        disc["concordance"],
+        disc["pain_intensity"],
+        disc["pain_onset_psi_above_opening"],
         result.positive,
         result.negative_control,
     )

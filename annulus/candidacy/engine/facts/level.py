@@ -137,7 +137,9 @@ add(
 def _procedures(ctx: Context) -> list[tuple[str, Level, int | None]]:
     history = ctx.case.history
     procedures = [] if history is None else history.prior_spine_procedures or []
-    return [(p.type, p.level, p.year) for p in procedures]
+    # Each model's fields from its `__dict__`: one attribute read a procedure instead of three.
+    fields = [p.__dict__ for p in procedures]
+    return [(f["type"], f["level"], f["year"]) for f in fields]
 
 
 def _prior(types: set[str], *, adjacent: bool) -> Callable[[Context], Value]:

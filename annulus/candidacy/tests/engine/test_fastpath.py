@@ -189,8 +189,9 @@ def test_a_case_field_is_read_inline_without_the_cache() -> None:
     )
     assert fast is not None
 
-    class Symptoms:
-        odi = 40.0
+    class Symptoms:  # the field in the instance's __dict__, as a validated model has it
+        def __init__(self) -> None:
+            self.odi = 40.0
 
     class Case:
         symptoms: Symptoms | None = Symptoms()
@@ -253,11 +254,13 @@ def test_level_and_disc_fields_are_read_inline_without_the_cache() -> None:
         AllOf((Compare(grade, operator.ge, limit=3), Compare(pain, operator.ge, limit=6)))
     )
 
-    class Findings:
-        pfirrmann_grade = 4
+    class Findings:  # the fields in the instances' __dict__, as validated models have them
+        def __init__(self) -> None:
+            self.pfirrmann_grade = 4
 
     class Disc:
-        pain_intensity = 7.0
+        def __init__(self) -> None:
+            self.pain_intensity = 7.0
 
     ctx = Values()
     ctx.findings = Findings()  # type: ignore[attr-defined]
@@ -267,3 +270,21 @@ def test_level_and_disc_fields_are_read_inline_without_the_cache() -> None:
     ctx.findings = None  # type: ignore[attr-defined]
     ctx.disc = Disc()  # type: ignore[attr-defined]
     assert compiled.test(ctx) is None and not ctx.asked  # type: ignore[arg-type]
+
+
+def test_every_field_read_inline_is_a_model_field_so_the_models_dict_holds_it() -> None:
+    """The compiled code reads these fields as `part.__dict__["field"]` (fastpath._Writer._part):
+    a property or a name not declared as a field would not be there."""
+    import typing
+
+    from annulus.candidacy.engine.case import Case, Discogram, LevelFindings
+
+    assert SECTION_FIELDS and LEVEL_FIELDS and DISC_FIELDS
+    for section, field in SECTION_FIELDS.values():
+        annotation = Case.model_fields[section].annotation
+        models = [t for t in typing.get_args(annotation) or (annotation,) if t is not type(None)]
+        assert len(models) == 1 and field in models[0].model_fields, (section, field)
+    for field in LEVEL_FIELDS.values():
+        assert field in LevelFindings.model_fields, field
+    for field in DISC_FIELDS.values():
+        assert field in Discogram.model_fields, field
