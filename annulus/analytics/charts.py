@@ -117,7 +117,8 @@ def survival_svg(arm: dict[str, Any]) -> str:
         ax.set_ylabel("% of patients")
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#dde3e8", linewidth=0.6)
-        ax.legend(loc="lower left", frameon=False, fontsize=7)
+        # Above the numbers at risk, which run along the bottom of the plot.
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 0.08), frameon=False, fontsize=7)
         figure.subplots_adjust(**_SURVIVAL_MARGINS)
         return _svg(figure)
 
