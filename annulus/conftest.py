@@ -23,50 +23,15 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Build the Spanish .mo from its .po when it is missing or older (make does it too)."""
+    """Build the Spanish .mo from its .po when it is missing or older (make does it too), and
+    start the SQLite template's build beside the workers (annulus/testing_template.py)."""
     from annulus.lib.i18n_build import compile_catalogue, stale_catalogues
+    from annulus.testing_template import start_beside_workers
 
     for po in stale_catalogues():
         compile_catalogue(po)
-    _start_template_build(config)
 
-
-def _start_template_build(config: pytest.Config) -> None:
-    """In the controller of an xdist pass with no migrated SQLite template yet (a fresh checkout,
-    or changed migrations): build it in a process of its own while the workers start and collect
-    (annulus/testing_template.py), instead of in the first worker while the other one waits.
-    Runs with --create-db, --reuse-db or --no-migrations build as before, in a worker.
-    """
-    import fcntl
-    import subprocess
-    import sys
-
-    if hasattr(config, "workerinput") or config.getoption("dist", "no") == "no":
-        return
-    if any(config.getoption(name, False) for name in ("create_db", "reuse_db", "nomigrations")):
-        return
-    from annulus import testing_db
-
-    test_name = testing_db.sqlite_test_name()
-    if test_name is None or testing_db.template_for(test_name).exists():
-        return
-    template = testing_db.template_for(test_name)
-    with open(template.parent / "test-template.lock", "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return  # another pass is building it: the workers wait for that one
-        # The child inherits the locked file and frees it when the template is saved.
-        builder = subprocess.Popen(
-            [sys.executable, "-m", "annulus.testing_template", str(lock.fileno())],
-            pass_fds=(lock.fileno(),),
-            stdout=subprocess.DEVNULL,
-        )
-
-    def wait_for_builder() -> None:  # no process outlives the pass
-        builder.wait()
-
-    config.add_cleanup(wait_for_builder)
+    start_beside_workers(config)
 
 
 # Test modules that share one module-scoped seed (set up once, rolled back after the module):

@@ -24,7 +24,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -65,8 +65,11 @@ def sqlite_test_name(alias: str = "default") -> str | None:
     return name
 
 
+TEMPLATE_LOCK = "test-template.lock"
+
+
 @contextmanager
-def locked(folder: Path, name: str = "test-template.lock") -> Iterator[None]:
+def locked(folder: Path, name: str = TEMPLATE_LOCK) -> Iterator[None]:
     """One process at a time builds or reads the template (an advisory lock, freed on exit)."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / name, "w") as handle:
@@ -175,7 +178,7 @@ def files_under(folder: Path) -> FileStamps:
     return stamps
 
 
-def copy_files(source: Path, target: Path, names: Iterator[Path] | list[Path]) -> None:
+def copy_files(source: Path, target: Path, names: Iterable[Path]) -> None:
     """Copy the files `names` (relative paths) from the folder `source` into the folder `target`."""
     for name in names:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
