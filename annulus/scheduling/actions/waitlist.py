@@ -92,11 +92,7 @@ def join_waitlist(
     link, emailed to the patient as an online join's is, so that someone with no booking can see
     their place and leave it without calling. A join from a booking's manage page needs none:
     that page shows the place."""
-    with transaction.atomic():
-        entry, created = _join(service, patient, actor=actor, ctx=ctx, now=now, own_link=own_link)
-        if created and own_link:
-            _email_place(entry, base)
-        return entry
+    return _join(service, patient, actor=actor, ctx=ctx, now=now, own_link=own_link, base=base)[0]
 
 
 def _join(
@@ -107,9 +103,10 @@ def _join(
     ctx: AuditContext | None,
     now: datetime | None,
     own_link: bool,
+    base: str,
 ) -> tuple[WaitlistEntry, bool]:
     """`join_waitlist`, and whether this call made the place (False: it was already there).
-    `own_link` gives a new place its own link (see `join_waitlist_online`)."""
+    `own_link` gives a new place its own link, emailed to the patient (see `_email_place`)."""
     if patient.clinic_id != service.clinic_id:
         raise BookingError("patient", "That patient belongs to another clinic.", "wrong_clinic")
     if not service.active:
@@ -141,6 +138,8 @@ def _join(
             obj=entry,
             details={"service": service.slug, "by": "staff" if actor else "patient"},
         )
+        if own_link:
+            _email_place(entry, base)
         return entry, True
 
 
@@ -168,10 +167,7 @@ def join_waitlist_online(
         patient, _created = patient_for(
             service, details, veteran=None, clinician_id=None, ctx=ctx or AuditContext()
         )
-        entry, created = _join(service, patient, actor=None, ctx=ctx, now=now, own_link=True)
-        if created:
-            _email_place(entry, base)
-        return entry, created
+        return _join(service, patient, actor=None, ctx=ctx, now=now, own_link=True, base=base)
 
 
 def join_from_booking(
